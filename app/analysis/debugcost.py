@@ -1,0 +1,121 @@
+"""What the debug log itself cost the confidential VM, in VM exits (reference section 5).
+
+Output is charged to the module that was loaded last before it: OVMF runs a driver's entry
+point right after ``Loading driver at ...``, so that is where most of a module's output lands
+(later callbacks are charged to whoever loaded last; the per-module table is an estimate, the
+totals are not). A message is a log line.
+
+Exits per message, by platform:
+
+* plain SEV: ``SevIoWriteFifo8`` unrolls ``rep outsb`` into one ``out`` per character (the
+  host cannot read the encrypted string), so one IOIO exit per character;
+* TDX: ``TdIoWriteFifo8`` issues one TDVMCALL(IO) per character;
+* SEV-ES: one ``#VC`` and VMGEXIT per 2032 bytes of message, plus the three CPUIDs of
+  ``SevNoRepIo``, each a ``#VC`` and VMGEXIT;
+* SEV-SNP: as SEV-ES, but the CPUIDs are answered from the CPUID page without an exit;
+* no confidential computing: one exit per message (``rep outsb``).
+
+Presence probes add reads of port 0x402: two per message in SEC and PEI (the ROM DebugLib
+variant probes on every call) and one per DXE module (the RAM variant caches the answer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.analysis.model import ModuleLoaded, Platform
+
+GHCB_SHARED_BUFFER = 2032
+MAX_MODULES = 1000
+TOP_MODULES = 25
+
+
+@dataclass(slots=True)
+class _ModuleOutput:
+    name: str
+    rom_variant: bool  # SEC, PEI core and PEIMs probe the port on every message
+    bytes: int = 0
+    messages: int = 0
+
+
+class DebugCost:
+    """A ``ModuleObserver`` for the scanner; ``finish`` turns the tallies into exits."""
+
+    def __init__(self) -> None:
+        self._modules: dict[str, _ModuleOutput] = {
+            "SEC/PEI core": _ModuleOutput("SEC/PEI core", True)
+        }
+        self._current = self._modules["SEC/PEI core"]
+        self._offset = 0
+        self._line = 0  # the line before the current module's output
+
+    def module_started(self, event: ModuleLoaded, offset: int) -> None:
+        self._charge(offset, event.line - 1)
+        name = event.name or f"(unnamed {event.kind} at {event.base:#x})"
+        module = self._modules.get(name)
+        if module is None:
+            if len(self._modules) >= MAX_MODULES:
+                name = "(other modules)"
+                module = self._modules.setdefault(name, _ModuleOutput(name, False))
+            else:
+                module = _ModuleOutput(name, event.kind == "peim")
+                self._modules[name] = module
+        self._current = module
+
+    def _charge(self, offset: int, line: int) -> None:
+        self._current.bytes += max(0, offset - self._offset)
+        self._current.messages += max(0, line - self._line)
+        self._offset = offset
+        self._line = line
+
+    def finish(self, *, platform: Platform, total_bytes: int, total_lines: int) -> dict[str, Any]:
+        """Charge the tail of the log and compute exits for ``platform``."""
+        self._charge(total_bytes, total_lines)
+        rows: list[dict[str, Any]] = []
+        for module in self._modules.values():
+            if module.messages == 0 and module.bytes == 0:
+                continue
+            exits = _exits(platform, module)
+            rows.append(
+                {
+                    "module": module.name,
+                    "bytes": module.bytes,
+                    "messages": module.messages,
+                    "exits": exits,
+                }
+            )
+        rows.sort(key=lambda row: (-row["exits"], row["module"]))
+        total_exits = sum(row["exits"] for row in rows)
+        return {
+            "platform": platform.value,
+            "model": _MODEL[platform],
+            "bytes": total_bytes,
+            "messages": total_lines,
+            "exits": total_exits,
+            "exits_per_message": round(total_exits / total_lines, 2) if total_lines else 0.0,
+            "modules": rows[:TOP_MODULES],
+            "modules_omitted": max(0, len(rows) - TOP_MODULES),
+        }
+
+
+_MODEL = {
+    Platform.SEV: "one IOIO exit per character",
+    Platform.TDX: "one TDVMCALL per character",
+    Platform.SEV_ES: "one VMGEXIT per 2032 bytes plus three CPUID #VC exits per message",
+    Platform.SEV_SNP: "one VMGEXIT per 2032 bytes of message",
+    Platform.NONE: "one exit per message",
+    Platform.UNKNOWN: "one exit per message (platform unknown)",
+}
+
+
+def _exits(platform: Platform, module: _ModuleOutput) -> int:
+    probes = 2 * module.messages if module.rom_variant else 1
+    if platform in (Platform.SEV, Platform.TDX):
+        data = module.bytes
+    elif platform in (Platform.SEV_ES, Platform.SEV_SNP):
+        chunks = module.messages + module.bytes // GHCB_SHARED_BUFFER
+        data = chunks + (3 * module.messages if platform is Platform.SEV_ES else 0)
+    else:
+        data = module.messages
+    return data + probes

@@ -1,0 +1,61 @@
+"""What a log format module declares: line patterns and how to build an event from each.
+
+A pattern is a regular expression over one normalised log line (bytes, CR and control
+characters removed, leading timestamp already consumed by the scanner). Its capture groups are
+handed, in order, to ``build`` together with the line number and time. ``build`` may return
+``None`` for a line that is recognised but carries nothing the engine needs ("chatter").
+
+Patterns are combined by ``app.analysis.scanner`` into one alternation that the ``re`` engine
+runs over whole blocks of the log, so a line that matches nothing costs no Python at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from app.analysis.model import Event
+
+Groups = tuple[Any, ...]
+"""A pattern's capture groups: bytes, or None for an optional group that did not match."""
+Builder = Callable[[Groups, int, float | None], Event | None]
+
+HEX = rb"([0-9A-Fa-f]+)"
+"""One hex number without ``0x`` (edk2 prints uppercase; we accept both cases)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LinePattern:
+    """One line format: ``name`` is unique across formats and names the event kind counted in the
+    result document (``events``); ``regex`` must not contain named groups."""
+
+    name: str
+    regex: bytes
+    build: Builder
+
+    @property
+    def group_count(self) -> int:
+        return re.compile(self.regex).groups
+
+
+def chatter(name: str, regex: bytes) -> LinePattern:
+    """A recognised line that produces no event (so it is not counted as unrecognised)."""
+    return LinePattern(name, regex, no_event)
+
+
+def no_event(groups: Groups, line: int, time: float | None) -> None:
+    return None
+
+
+def hex_int(raw: bytes | None) -> int:
+    return int(raw, 16) if raw else 0
+
+
+def dec_int(raw: bytes | None) -> int:
+    return int(raw) if raw else 0
+
+
+def text(raw: bytes | None) -> str:
+    return raw.decode("ascii", "replace") if raw else ""

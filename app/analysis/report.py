@@ -1,0 +1,190 @@
+"""The single entry point of the engine: a log (and optionally firmware) in, a result document out.
+
+``analyze`` streams the log once: the scanner yields events, and each event goes to the boot
+tracker and to the simulator. Nothing holds the whole log or every event, so memory does not grow
+with the log's size. The result document is plain JSON-ready data, versioned by
+``SCHEMA_VERSION`` (its shape; documented in README "Result document") and ``ENGINE_VERSION``
+(bumped whenever a change can alter results of the same log, which marks stored results stale).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from app.analysis.boot import BootTracker
+from app.analysis.debugcost import DebugCost
+from app.analysis.errors import InputError
+from app.analysis.firmware import FirmwareReport, cross_check, load_firmware
+from app.analysis.model import Finding, Platform, Severity
+from app.analysis.rules import new_collector
+from app.analysis.rules.base import FindingCollector
+from app.analysis.scanner import Scanner
+from app.analysis.simulator import Simulator
+
+SCHEMA_VERSION = 1
+ENGINE_VERSION = "0.1.0"
+
+Progress = Callable[[int], None]
+
+
+def analyze(
+    stream: BinaryIO,
+    *,
+    name: str,
+    firmware: FirmwareReport | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Analyse one boot log read from ``stream`` (plain or gzip) and return the result document.
+
+    Raises ``InputError`` when the input holds no log at all (empty, or a corrupt gzip stream).
+    """
+    started = time.perf_counter()
+    collector = new_collector()
+    cost = DebugCost()
+    scanner = Scanner(observer=cost)
+    boot = BootTracker(collector)
+    seeds = firmware.seed_ranges() if firmware is not None else ()
+    simulator = Simulator(collector, seeds=seeds)
+    feed_boot = boot.feed
+    feed_simulator = simulator.feed
+    for event in scanner.iter_events(stream, progress=progress):
+        feed_boot(event)
+        feed_simulator(event)
+    stats = scanner.stats
+    if stats.source.bytes == 0:
+        raise InputError(f"{name}: the log is empty")
+    boot.finish(last_line=stats.lines)
+    simulation = simulator.finish(last_line=stats.lines)
+    platform = boot.platform_section()
+    if firmware is not None:
+        cross_check(firmware, platform, collector)
+    debug_cost = cost.finish(
+        platform=boot.platform, total_bytes=scanner.offset, total_lines=stats.lines
+    )
+    _report_debug_cost(collector, boot.platform, debug_cost)
+    findings = [_finding_dict(f) for f in collector.findings()]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "engine_version": ENGINE_VERSION,
+        "source": {
+            "name": name,
+            "sha256": stats.source.sha256,
+            "bytes": stats.source.raw_bytes,
+            "decompressed_bytes": stats.source.bytes,
+            "compressed": stats.source.compressed,
+            "lines": stats.lines,
+            "synthesized": stats.synthesized,
+            "synthesized_header": stats.synthesized_header or None,
+            "has_timestamps": stats.has_timestamps,
+        },
+        "platform": platform,
+        "boot": {
+            "outcome": boot.outcome,
+            "reached_phase": boot.reached.value if boot.reached else None,
+            "exit_boot_services_line": boot.exit_boot_line,
+            "boot_options": boot.boot_options,
+            "failure": None
+            if boot.failure is None
+            else {
+                "kind": boot.failure.kind,
+                "line": boot.failure.line,
+                "text": boot.failure.text,
+            },
+        },
+        "phases": boot.phases_section(),
+        "events": dict(sorted(stats.event_counts.items())),
+        "recognised_lines": stats.recognised_lines,
+        "blank_lines": stats.blank_lines,
+        "unrecognised_lines": stats.unrecognised_lines,
+        "unrecognised_samples": [{"line": n, "text": t} for n, t in stats.unrecognised_samples],
+        "devices": simulation.devices,
+        "iommu": simulation.summary,
+        "findings": findings,
+        "verdict": verdict(findings),
+        "timeline": simulation.timeline,
+        "address_space": simulation.address_space,
+        "debug_cost": debug_cost,
+        "firmware": None if firmware is None else firmware.to_dict(),
+        "analysis_seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def analyze_file(
+    log_path: Path,
+    *,
+    firmware_path: Path | None = None,
+    display_name: str | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """``analyze`` for files on disk; the firmware may be an image or a metadata JSON."""
+    firmware = None
+    if firmware_path is not None:
+        firmware = load_firmware(_read(firmware_path), name=firmware_path.name)
+    try:
+        with open(log_path, "rb") as stream:
+            return analyze(
+                stream, name=display_name or log_path.name, firmware=firmware, progress=progress
+            )
+    except (IsADirectoryError, FileNotFoundError, PermissionError) as exc:
+        raise InputError(f"cannot read {log_path}: {exc.strerror}") from exc
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def verdict(findings: list[dict[str, Any]]) -> dict[str, Any]:
+    """Counts by severity and the worst one: what CI gates on (``--fail-on``)."""
+    counts = {severity.label: 0 for severity in Severity}
+    for finding in findings:
+        counts[finding["severity"]] += 1
+    worst = max((Severity.parse(f["severity"]) for f in findings), default=None)
+    return {"worst_severity": None if worst is None else worst.label, "counts": counts}
+
+
+def fails(document: dict[str, Any], threshold: Severity) -> bool:
+    """True when the boot has a finding at ``threshold`` or worse."""
+    worst = document["verdict"]["worst_severity"]
+    return worst is not None and Severity.parse(worst) >= threshold
+
+
+def _report_debug_cost(
+    collector: FindingCollector, platform: Platform, cost: dict[str, Any]
+) -> None:
+    if platform in (Platform.NONE, Platform.UNKNOWN) or not cost["messages"]:
+        return
+    top = cost["modules"][:3]
+    collector.report(
+        "BOOT-003",
+        [],
+        key=platform.value,
+        details={
+            "exits": cost["exits"],
+            "messages": cost["messages"],
+            "bytes": cost["bytes"],
+            "model": cost["model"],
+            "top_modules": [row["module"] for row in top],
+        },
+    )
+
+
+def _finding_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "id": finding.rule_id,
+        "rule_version": finding.rule_version,
+        "severity": finding.severity.label,
+        "title": finding.title,
+        "explanation": finding.explanation,
+        "advice": finding.advice,
+        "lines": list(finding.lines),
+        "count": finding.count,
+        "key": finding.key,
+        "fingerprint": finding.fingerprint,
+        "details": finding.details,
+    }

@@ -1,0 +1,408 @@
+"""``Simulator``: replays parser events through the page map and the IoMmuDxe model.
+
+``feed`` is the hot path: one dict lookup on ``type(event)`` and a bound-method call; handlers
+keep scalars instead of allocating where they can. ``finish`` settles what is pending and
+returns a JSON-ready ``SimulationResult``. Memory stays bounded whatever the log size: live
+mappings and buffers are what the firmware holds, the rest is capped (see ``timeline``).
+
+``SimulationResult.timeline`` shape::
+
+    {"shared_pages": {"bucket_lines": w, "points": [{line, end_line, time, min, max, last}]},
+     "transitions": {total, pages, to_shared, to_private, implied, dropped, by_module,
+                     "first": [{line, time, start, end, pages, to_shared, module, source,
+                                device}],
+                     "per_bucket": {"bucket_lines": w, "buckets": [{line, count, pages,
+                                                                     to_shared}]}},
+     "lifetimes": {"long_lived": [...], "sampled": [...], "long_lived_dropped": n,
+                   "sampled_dropped": n, "total": n},   # items: {device, operation,
+                   # start_line, end_line, start_time, end_time, pages, request_line, mapping}
+     "ebs_line": int | None, "handoff_line": int | None}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from app.analysis import model as m
+from app.analysis.model import IOMMU_OPERATIONS, PAGE_SIZE, LabelledRange, PageState, Platform
+from app.analysis.rules.base import FindingCollector
+from app.analysis.simulator.addrspace import AddressSpace
+from app.analysis.simulator.attribution import Attributor
+from app.analysis.simulator.iommu import COMMON, IoMmuModel, Mapping
+from app.analysis.simulator.timeline import Decimator
+from app.analysis.simulator.transitions import TransitionTracker
+
+MAX_GHCB_PAGES = 8192
+# Events that may appear inside the ExitBootServices teardown; any other closes it (hand-off).
+TEARDOWN_TYPES = frozenset(
+    (
+        m.IoMmuUnmap,
+        m.IoMmuExitBoot,
+        m.IoMmuSetAttribute,
+        m.PoolSlotFreed,
+        m.SetMemoryEncDec,
+        m.PageStateChange,
+        m.SetMemorySharedOrPrivate,
+        m.SharedBitChange,
+        m.PageSplit,
+        m.TdAcceptMessage,
+        m.MemoryAccepted,
+        m.DriverMessage,
+        m.PlatformHint,
+    )
+)
+
+
+@dataclass
+class SimulationResult:
+    devices: list[dict[str, Any]]
+    timeline: dict[str, Any]
+    address_space: dict[str, Any]
+    mappings: list[tuple[int, str]]
+    summary: dict[str, Any]
+
+
+def _as_int(value: object) -> int:
+    return value if isinstance(value, int) else 0
+
+
+class Simulator:
+    def __init__(
+        self,
+        collector: FindingCollector,
+        *,
+        seeds: Sequence[LabelledRange] = (),
+        max_points: int = 1000,
+        keep_transitions: int = 500,
+        max_lifetimes: int = 2000,
+        max_records: int = 200_000,
+    ) -> None:
+        self.collector = collector
+        self.tracker = TransitionTracker(
+            collector, max_points=max_points, keep_transitions=keep_transitions
+        )
+        self.attributor = Attributor()
+        self.iommu = IoMmuModel(
+            collector, self.tracker, self.attributor, self._lifetime, max_records=max_records
+        )
+        self.space = AddressSpace(self.tracker)
+        self.long_lived: list[tuple[Mapping, int | None, float | None]] = []
+        self.max_long = max_lifetimes
+        self.long_dropped = 0
+        self.sampled: Decimator[tuple[Mapping, int | None, float | None]] = Decimator(max_lifetimes)
+        self.flags: set[str] = set()
+        self.ebs_line: int | None = None
+        self._watch = False
+        self._last_encdec: tuple[str, int, int, bool] | None = None
+        self.pte_updates = 0
+        self.page_splits = 0
+        self.accept_messages = 0
+        self.set_attributes = 0
+        for seed in seeds:
+            self.space.seed(seed)
+        io = self.iommu
+        at = self.attributor
+        self._handlers: dict[type, Callable[[Any], None]] = {
+            m.IoMmuMapRequest: io.map_request,
+            m.IoMmuMapResult: io.map_result,
+            m.IoMmuUnmap: io.unmap,
+            m.IoMmuSetAttribute: self._set_attribute,
+            m.IoMmuAllocateRequest: io.allocate_request,
+            m.IoMmuAllocateResult: io.allocate_result,
+            m.IoMmuFree: io.free,
+            m.PoolSlotTaken: io.slot_taken,
+            m.PoolSlotFreed: io.slot_freed,
+            m.PoolInit: self._pool_init,
+            m.IoMmuExitBoot: self._exit_boot,
+            m.SetMemoryEncDec: self._encdec,
+            m.PageStateChange: self._psc,
+            m.SetMemorySharedOrPrivate: self._tdx_convert,
+            m.SharedBitChange: self._shared_bit,
+            m.PageSplit: self._split,
+            m.TdAcceptMessage: self._accept_message,
+            m.MemoryAccepted: self._accepted,
+            m.ResourceHob: self._resource,
+            m.SevEnabled: self._sev,
+            m.SevEsGhcb: self._ghcb,
+            m.TdxStarted: self._tdx,
+            m.TdxSharedBitMask: self._tdx,
+            m.PlatformHint: self._hint,
+            m.PciDeviceFound: at.on_pci,
+            m.ProtocolInstalled: at.on_protocol,
+            m.DriverMessage: self._driver_message,
+        }
+
+    # -- the hot path -----------------------------------------------------------------------
+
+    def feed(self, event: m.Event) -> None:
+        cls = type(event)
+        if self._watch and cls not in TEARDOWN_TYPES:
+            self._handoff(event.line)
+        handler = self._handlers.get(cls)
+        if handler is not None:
+            handler(event)
+
+    # -- handlers ---------------------------------------------------------------------------
+
+    def _set_attribute(self, ev: m.IoMmuSetAttribute) -> None:
+        self.set_attributes += 1
+
+    def _pool_init(self, ev: m.PoolInit) -> None:
+        self.iommu.pool_init(ev)
+        pool = self.iommu.pool
+        if pool is not None:
+            self.space.label_pool(pool)
+
+    def _exit_boot(self, ev: m.IoMmuExitBoot) -> None:
+        self._ebs(ev.line)
+        self.iommu.start_teardown(ev.line)
+
+    def _ebs(self, line: int) -> None:
+        if self.ebs_line is None:
+            self.ebs_line = line
+            self._watch = True
+
+    def _encdec(self, ev: m.SetMemoryEncDec) -> None:
+        self.flags.add("sev")
+        end = ev.physical + ev.length
+        if ev.mmio:
+            self.tracker.logged_mmio(ev.physical, end, not ev.encrypt)
+            return
+        self._last_encdec = (ev.module, ev.physical, end, not ev.encrypt)
+        self.tracker.logged(ev.physical, end, not ev.encrypt, ev.module, ev.line, ev.time)
+
+    def _psc(self, ev: m.PageStateChange) -> None:
+        self.flags.add("snp")
+        last = self._last_encdec
+        if (
+            last is not None
+            and not ev.large
+            and last[0] == ev.module
+            and last[3] is ev.shared
+            and last[1] <= ev.start
+            and ev.end <= last[2]
+        ):
+            self._last_encdec = None  # the PSC half of the SetMemoryEncDec just logged
+            self.tracker.enc_logged = True
+            return
+        self.tracker.logged(ev.start, ev.end, ev.shared, ev.module, ev.line, ev.time)
+
+    def _tdx_convert(self, ev: m.SetMemorySharedOrPrivate) -> None:
+        self.flags.add("tdx")
+        self.tracker.logged(
+            ev.physical, ev.physical + ev.length, ev.shared, ev.module, ev.line, ev.time
+        )
+
+    def _shared_bit(self, ev: m.SharedBitChange) -> None:
+        self.pte_updates += 1
+        self.tracker.enc_logged = True
+
+    def _split(self, ev: m.PageSplit) -> None:
+        self.page_splits += 1
+
+    def _accept_message(self, ev: m.TdAcceptMessage) -> None:
+        self.accept_messages += 1
+
+    def _accepted(self, ev: m.MemoryAccepted) -> None:
+        self.tracker.pages.set_range(ev.start, ev.end, PageState.PRIVATE)
+
+    def _resource(self, ev: m.ResourceHob) -> None:
+        if ev.resource_type == 7 and ev.length > 0:
+            self.tracker.pages.set_range(ev.start, ev.start + ev.length, PageState.UNACCEPTED)
+
+    def _sev(self, ev: m.SevEnabled) -> None:
+        self.flags.add("sev")
+
+    def _ghcb(self, ev: m.SevEsGhcb) -> None:
+        self.flags.add("sev-es")
+        if ev.backup or ev.pages <= 0:
+            return
+        pages = min(ev.pages, MAX_GHCB_PAGES)
+        self.space.label(ev.base, ev.base + pages * PAGE_SIZE, PageState.SHARED, "GHCB")
+        pagemap = self.tracker.pages
+        for i in range(0, pages, 2):  # even pages are GHCBs (shared), odd ones per-CPU data
+            start = ev.base + i * PAGE_SIZE
+            self.space.expect_shared(start, start + PAGE_SIZE)
+            if pagemap.state_at(start) is not PageState.SHARED:
+                self.tracker.apply(
+                    start,
+                    start + PAGE_SIZE,
+                    True,
+                    ev.line,
+                    ev.time,
+                    module="PlatformPei",
+                    source="implied",
+                    check=False,
+                )
+
+    def _tdx(self, ev: m.Event) -> None:
+        self.flags.add("tdx")
+
+    def _hint(self, ev: m.PlatformHint) -> None:
+        name = ev.name
+        if name == "accepting-all-memory":
+            self.flags.add("snp")
+            self._ebs(ev.line)
+            pagemap = self.tracker.pages
+            todo = [(s, e) for s, e, st in pagemap.ranges() if st is PageState.UNACCEPTED]
+            for s, e in todo:
+                pagemap.set_range(s, e, PageState.PRIVATE)
+        elif name == "snp-known-apic-ids":
+            self.flags.add("snp")
+        elif name == "sev-es-flash":
+            self.flags.add("sev-es")
+        elif name == "tdx-cc-attr" and ev.value is not None:
+            self.flags.add(
+                {0x100: "sev", 0x101: "sev-es", 0x102: "snp", 0x200: "tdx"}.get(ev.value, "none")
+            )
+        elif name == "fw-cfg-dma" and ev.value:
+            self.attributor.fw_cfg_line = ev.line
+        elif name == "iommu-pool-supported":
+            self.flags.add("pool")
+
+    def _driver_message(self, ev: m.DriverMessage) -> None:
+        if ev.function.endswith("ExitBoot"):
+            self._ebs(ev.line)
+            return
+        self.attributor.on_message(ev)
+
+    # -- lifetimes, hand-off, result --------------------------------------------------------
+
+    def _lifetime(self, mp: Mapping, line: int | None, time: float | None) -> None:
+        if mp.op in COMMON or line is None or self.iommu.teardown:
+            if len(self.long_lived) < self.max_long:
+                self.long_lived.append((mp, line, time))
+            else:
+                self.long_dropped += 1
+        elif self.sampled.wants():
+            self.sampled.add((mp, line, time))
+        else:
+            self.sampled.skip()
+
+    def _handoff(self, line: int) -> None:
+        self._watch = False
+        self.tracker.resolve(line, None, sticky=True)
+        self.space.snapshot("handoff", line, self.collector)
+
+    def platform(self) -> Platform:
+        f = self.flags
+        if "tdx" in f:
+            return Platform.TDX
+        if "snp" in f:
+            return Platform.SEV_SNP
+        if "sev-es" in f:
+            return Platform.SEV_ES
+        if "sev" in f:
+            return Platform.SEV
+        return Platform.UNKNOWN if self.iommu.maps else Platform.NONE
+
+    def finish(self, *, last_line: int) -> SimulationResult:
+        self.attributor.finish(last_line)
+        self.iommu.finish(last_line)
+        if self._watch:
+            self._handoff(last_line)
+        self.tracker.resolve(last_line, None, sticky=True)
+        self.space.snapshot("end", last_line, None)
+        live_at_end = len(self.iommu.live)
+        for mp in self.iommu.live.values():
+            self._lifetime(mp, None, None)
+        return SimulationResult(
+            devices=self._devices(),
+            timeline=self._timeline(),
+            address_space=self.space.to_dict(),
+            mappings=self.mapping_devices(),
+            summary=self._summary(live_at_end),
+        )
+
+    def mapping_devices(self) -> list[tuple[int, str]]:
+        """(request_line, device) of each mapping, in log order (capped, see summary)."""
+        return [
+            (line, stats.resolve().label or "unattributed") for line, stats in self.iommu.records
+        ]
+
+    def _devices(self) -> list[dict[str, Any]]:
+        out = [
+            d.to_dict()
+            for d in self.attributor.devices.values()
+            if d.merged_into is None and (any(d.maps) or d.unmaps)
+        ]
+        out.sort(key=lambda d: (-_as_int(d["maps"]), str(d["device"])))
+        return out
+
+    def _timeline(self) -> dict[str, Any]:
+        def item(entry: tuple[Mapping, int | None, float | None]) -> dict[str, Any]:
+            mp, end_line, end_time = entry
+            return {
+                "device": mp.stats.resolve().label or "unattributed",
+                "operation": IOMMU_OPERATIONS[mp.op],
+                "start_line": mp.line,
+                "end_line": end_line,
+                "start_time": mp.time,
+                "end_time": end_time,
+                "pages": mp.pages,
+                "request_line": mp.request_line,
+                "mapping": mp.mapping,
+            }
+
+        return {
+            "shared_pages": self.tracker.series.to_dict(),
+            "transitions": self.tracker.to_dict(),
+            "lifetimes": {
+                "long_lived": [item(e) for e in self.long_lived],
+                "sampled": [item(e) for e in self.sampled.values()],
+                "long_lived_dropped": self.long_dropped,
+                "sampled_dropped": self.sampled.dropped,
+                "total": len(self.long_lived) + self.long_dropped + self.sampled.seen,
+            },
+            "ebs_line": self.ebs_line,
+            "handoff_line": self.space.line_of("handoff"),
+        }
+
+    def _summary(self, live_at_end: int) -> dict[str, Any]:
+        io = self.iommu
+        tr = self.tracker
+        pool = io.pool
+        return {
+            "platform": self.platform().value,
+            "maps": io.maps,
+            "unmaps": io.unmaps,
+            "legacy_maps": io.legacy_maps,
+            "pool_maps": io.pool_maps,
+            "allocations": io.allocations,
+            "frees": io.frees,
+            "set_attributes": self.set_attributes,
+            "live_at_ebs": io.live_at_ebs,
+            "live_at_end": live_at_end,
+            "ebs_line": self.ebs_line,
+            "handoff_line": self.space.line_of("handoff"),
+            "pool": None
+            if pool is None
+            else {
+                "base": pool.base,
+                "pages": (pool.end - pool.base) // PAGE_SIZE,
+                "slots_taken": pool.taken,
+                "peak_slots_used": pool.peak_used,
+                "fallbacks": pool.fallbacks,
+                "released": pool.released,
+            },
+            "pool_supported": "pool" in self.flags or pool is not None,
+            "peak_shared_pages": tr.peak_shared,
+            "peak_shared_line": tr.peak_line or None,
+            "shared_pages_at_handoff": self.space.shared_pages_of("handoff"),
+            "shared_pages_at_end": tr.pages.count(PageState.SHARED),
+            "transitions": {
+                "count": tr.total,
+                "pages": tr.total_pages,
+                "to_shared": tr.to_shared,
+                "to_private": tr.total - tr.to_shared,
+                "implied": tr.implied,
+            },
+            "encryption_lines_logged": tr.enc_logged,
+            "pte_updates": self.pte_updates,
+            "page_splits": self.page_splits,
+            "page_map_intervals": len(tr.pages),
+            "mapping_records": len(io.records),
+            "mapping_records_dropped": io.records_dropped,
+        }

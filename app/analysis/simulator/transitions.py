@@ -1,0 +1,292 @@
+"""Encryption-state transitions: the ones the log states and the ones IoMmuDxe implies.
+
+Verbose logs state every conversion (SEV ``SetMemoryEncDec``/``InternalSetPageState``, TDX
+``SetMemorySharedOrPrivate``); info-level logs state none. The IoMmu model therefore files
+*expectations* ("this legacy map must make ``[a, b)`` shared") and this tracker matches them
+with the logged lines of module ``IoMmuDxe``:
+
+* a logged line is applied to the page map at once (PAGE-001/PAGE-002 are checked there);
+* IoMmuDxe lines that match no expectation wait as *orphans*: on a legacy map the lines come
+  before the ``Mapping=`` result that files the expectation;
+* at the next IoMmu event (``resolve``) an expectation that nothing matched is applied
+  implicitly - silently when the boot never logged any conversion, as PAGE-003 when it did -
+  and leftover orphans are PAGE-003 (a conversion no operation implies).
+
+Sticky expectations (the pool re-encryption at ExitBootServices, logged after the whole LIFO
+unmap burst) are only resolved at hand-off.
+"""
+
+from __future__ import annotations
+
+from app.analysis.model import PageState
+from app.analysis.rules.base import FindingCollector
+from app.analysis.simulator.pagemap import PAGE_SHIFT, PageMap, align_range
+from app.analysis.simulator.stats import DeviceStats
+from app.analysis.simulator.timeline import BucketCounter, Downsampler
+
+SHARED = PageState.SHARED
+PRIVATE = PageState.PRIVATE
+IOMMU_MODULE = "IoMmuDxe"
+MAX_ORPHANS = 64
+MAX_SHARED_BY = 4096
+
+
+class Expectation:
+    __slots__ = ("start", "end", "to_shared", "owner", "line", "matched", "sticky", "what")
+
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        to_shared: bool,
+        owner: DeviceStats | None,
+        line: int,
+        sticky: bool,
+        what: str,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.to_shared = to_shared
+        self.owner = owner
+        self.line = line
+        self.matched = 0
+        self.sticky = sticky
+        self.what = what
+
+
+class TransitionTracker:
+    """Owns the page map of RAM, the MMIO map, and everything about conversions."""
+
+    def __init__(
+        self, collector: FindingCollector, *, max_points: int = 1000, keep_transitions: int = 500
+    ) -> None:
+        self.collector = collector
+        self.pages = PageMap()
+        self.mmio = PageMap()
+        self.enc_logged = False
+        self.expectations: list[Expectation] = []
+        self.orphans: list[tuple[int, int, bool, int, list[object] | None]] = []
+        self.series = Downsampler(max_points)
+        self.counts = BucketCounter(max_points)
+        self.keep_transitions = keep_transitions
+        self.first: list[list[object]] = []
+        self.total = 0
+        self.total_pages = 0
+        self.to_shared = 0
+        self.implied = 0
+        self.peak_shared = 0
+        self.peak_line = 0
+        self.by_module: dict[str, list[int]] = {}
+        #: who last shared a range, by start address (bounded; evidence for PAGE-004)
+        self.shared_by: dict[int, tuple[str, int]] = {}
+
+    # -- applying ---------------------------------------------------------------------------
+
+    def apply(
+        self,
+        start: int,
+        end: int,
+        to_shared: bool,
+        line: int,
+        time: float | None,
+        *,
+        module: str,
+        source: str,
+        check: bool = True,
+        owner: DeviceStats | None = None,
+    ) -> list[object] | None:
+        """Convert ``[start, end)``; check PAGE-001/002; record stats. Returns the verbatim
+        timeline entry (so a later match can fill in the device) or None."""
+        start, end = align_range(start, end)
+        if end <= start:
+            return None
+        pages = self.pages
+        before = pages.count(SHARED)
+        previous = pages.set_range(start, end, SHARED if to_shared else PRIVATE)
+        if check:
+            same = SHARED if to_shared else PRIVATE
+            dup = 0
+            for s, e, st in previous:
+                if st is same:
+                    dup += (e - s) >> PAGE_SHIFT
+            if dup:
+                rule = "PAGE-001" if to_shared else "PAGE-002"
+                key = f"{module or 'unknown'}:{'shared' if to_shared else 'private'}"
+                self.collector.report(
+                    rule, (line,), key=key, details={"module": module, "pages": dup}
+                )
+        after = pages.count(SHARED)
+        if after != before:
+            self.series.record(line, time, after)
+            if after > self.peak_shared:
+                self.peak_shared = after
+                self.peak_line = line
+        n = (end - start) >> PAGE_SHIFT
+        self.total += 1
+        self.total_pages += n
+        if to_shared:
+            self.to_shared += 1
+        if source == "implied":
+            self.implied += 1
+        per = self.by_module.get(module)
+        if per is None:
+            per = self.by_module[module] = [0, 0]
+        per[0] += 1
+        per[1] += n
+        self.counts.add(line, n, to_shared)
+        if owner is not None:
+            owner.transitions += 1
+            owner.transition_pages += n
+        if to_shared:
+            self._note_sharer(start, owner.label if owner is not None else None, module, line)
+        if len(self.first) < self.keep_transitions:
+            entry: list[object] = [
+                line,
+                time,
+                start,
+                end,
+                n,
+                to_shared,
+                module,
+                source,
+                owner.label if owner is not None else None,
+            ]
+            self.first.append(entry)
+            return entry
+        return None
+
+    def _note_sharer(self, start: int, label: str | None, module: str, line: int) -> None:
+        shared_by = self.shared_by
+        shared_by[start] = (label or module or "unknown", line)
+        if len(shared_by) > MAX_SHARED_BY:
+            del shared_by[next(iter(shared_by))]
+
+    def logged(
+        self, start: int, end: int, to_shared: bool, module: str, line: int, time: float | None
+    ) -> None:
+        """A conversion the log states (not MMIO)."""
+        self.enc_logged = True
+        entry = self.apply(start, end, to_shared, line, time, module=module, source="logged")
+        if module != IOMMU_MODULE:
+            return
+        start, end = align_range(start, end)
+        if not self._match(start, end, to_shared, entry):
+            self.orphans.append((start, end, to_shared, line, entry))
+            if len(self.orphans) > MAX_ORPHANS:
+                self._report_orphan(self.orphans.pop(0))
+
+    def logged_mmio(self, start: int, end: int, to_shared: bool) -> None:
+        self.enc_logged = True
+        self.mmio.set_range(start, end, SHARED if to_shared else PRIVATE)
+
+    def _match(self, start: int, end: int, to_shared: bool, entry: list[object] | None) -> bool:
+        for x in self.expectations:
+            if x.to_shared is to_shared and x.start <= start and end <= x.end:
+                x.matched += (end - start) >> PAGE_SHIFT
+                if x.owner is not None:
+                    x.owner.transitions += 1
+                    x.owner.transition_pages += (end - start) >> PAGE_SHIFT
+                    if entry is not None:
+                        entry[8] = x.owner.label
+                    if to_shared and x.owner.label:
+                        self.shared_by[start] = (x.owner.label, x.line)
+                return True
+        return False
+
+    # -- expectations -----------------------------------------------------------------------
+
+    def expect(
+        self,
+        start: int,
+        end: int,
+        to_shared: bool,
+        owner: DeviceStats | None,
+        line: int,
+        *,
+        sticky: bool = False,
+        what: str = "map",
+    ) -> None:
+        start, end = align_range(start, end)
+        if end <= start:
+            return
+        x = Expectation(start, end, to_shared, owner, line, sticky, what)
+        self.expectations.append(x)
+        if self.orphans:
+            keep = []
+            for o in self.orphans:
+                s, e, d, _, entry = o
+                if d is to_shared and start <= s and e <= end:
+                    x.matched += (e - s) >> PAGE_SHIFT
+                    if owner is not None:
+                        owner.transitions += 1
+                        owner.transition_pages += (e - s) >> PAGE_SHIFT
+                        if entry is not None:
+                            entry[8] = owner.label
+                        if d and owner.label:
+                            self.shared_by[s] = (owner.label, line)
+                else:
+                    keep.append(o)
+            self.orphans = keep
+
+    def resolve(self, line: int, time: float | None, *, sticky: bool = False) -> None:
+        """Settle expectations (all, or only non-sticky ones) and leftover orphans."""
+        if self.expectations:
+            keep = []
+            for x in self.expectations:
+                if x.sticky and not sticky:
+                    keep.append(x)
+                else:
+                    self._settle(x, line, time)
+            self.expectations = keep
+        if self.orphans:
+            for o in self.orphans:
+                self._report_orphan(o)
+            self.orphans = []
+
+    def _settle(self, x: Expectation, line: int, time: float | None) -> None:
+        want = (x.end - x.start) >> PAGE_SHIFT
+        if x.matched >= want:
+            return
+        device = x.owner.label if x.owner is not None and x.owner.label else IOMMU_MODULE
+        if self.enc_logged:
+            self.collector.report(
+                "PAGE-003",
+                (x.line,),
+                key=f"{device}:{x.what}:missing-{'shared' if x.to_shared else 'private'}",
+                details={"expected_pages": want, "logged_pages": x.matched, "what": x.what},
+            )
+        # The code path converts unconditionally: keep the map in step with the firmware.
+        self.apply(
+            x.start,
+            x.end,
+            x.to_shared,
+            x.line,
+            time,
+            module=IOMMU_MODULE,
+            source="implied",
+            check=x.matched == 0,
+            owner=x.owner,
+        )
+
+    def _report_orphan(self, orphan: tuple[int, int, bool, int, list[object] | None]) -> None:
+        start, end, to_shared, line, _ = orphan
+        self.collector.report(
+            "PAGE-003",
+            (line,),
+            key=f"{IOMMU_MODULE}:unexpected-{'shared' if to_shared else 'private'}",
+            details={"pages": (end - start) >> PAGE_SHIFT},
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        keys = ("line", "time", "start", "end", "pages", "to_shared", "module", "source", "device")
+        return {
+            "total": self.total,
+            "pages": self.total_pages,
+            "to_shared": self.to_shared,
+            "to_private": self.total - self.to_shared,
+            "implied": self.implied,
+            "first": [dict(zip(keys, e, strict=True)) for e in self.first],
+            "dropped": self.total - len(self.first),
+            "per_bucket": self.counts.to_dict(),
+            "by_module": {m: {"count": c, "pages": p} for m, (c, p) in self.by_module.items()},
+        }

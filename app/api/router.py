@@ -1,0 +1,14 @@
+"""The only place that assembles the API routers (mounted under /api/v1 by ``create_app``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.api.routes import auth, boots, health, projects, results
+
+api_router = APIRouter()
+api_router.include_router(boots.router)
+api_router.include_router(results.router)
+api_router.include_router(projects.router)
+api_router.include_router(auth.router)
+api_router.include_router(health.router)

@@ -1,0 +1,22 @@
+"""Liveness and readiness: answers 200 only when the database answers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import text
+
+from app.api.deps import QueueDep, SessionDep
+from app.api.schemas import HealthPublic
+
+router = APIRouter(prefix="/health", tags=["health"])
+
+
+@router.get("", response_model=HealthPublic)
+def health(session: SessionDep, queue: QueueDep) -> HealthPublic:
+    from app.analysis.report import ENGINE_VERSION
+
+    session.execute(text("SELECT 1"))
+    dialect = session.get_bind().dialect.name
+    return HealthPublic(
+        status="ok", database=dialect, job_backend=queue.name, engine_version=ENGINE_VERSION
+    )

@@ -1,0 +1,104 @@
+"""What the analysis of a boot produced: the result document, findings, devices, timeline,
+and the raw log by line range."""
+
+from __future__ import annotations
+
+import json
+from itertools import islice
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import status as http
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from app.api.deps import ReadableBoot, SessionDep
+from app.api.schemas import (
+    DeviceStatListPublic,
+    DeviceStatPublic,
+    FindingListPublic,
+    FindingPublic,
+)
+from app.db import queries
+from app.db.blobs import iter_blob_lines, read_blob
+from app.db.models import Boot
+
+router = APIRouter(prefix="/boots/{boot_id}", tags=["results"])
+
+MAX_LOG_LINES = 100_000
+SeverityName = Literal["info", "low", "medium", "high", "critical"]
+
+
+def _result_bytes(session: Session, boot: Boot) -> bytes:
+    """The stored result document of the boot's shown run; 409 while there is none."""
+    run = queries.get_run(session, run_id=boot.result_run_id) if boot.result_run_id else None
+    if run is None or run.result_sha256 is None:
+        detail = f"no result yet: the analysis is {boot.status}"
+        if boot.status == "failed":
+            detail = f"the analysis failed: {boot.error}"
+        raise HTTPException(http.HTTP_409_CONFLICT, detail)
+    return read_blob(session, run.result_sha256)
+
+
+@router.get(
+    "/result",
+    response_class=Response,
+    responses={200: {"content": {"application/json": {}}}, 409: {"description": "no result yet"}},
+)
+def read_result(boot: ReadableBoot, session: SessionDep) -> Response:
+    """The engine's result document, exactly as stored."""
+    return Response(_result_bytes(session, boot), media_type="application/json")
+
+
+@router.get("/timeline", response_class=JSONResponse)
+def read_timeline(boot: ReadableBoot, session: SessionDep) -> dict[str, Any]:
+    """Timeline data of the result (phases and the timeline section)."""
+    document = json.loads(_result_bytes(session, boot))
+    return {
+        "boot_id": boot.id,
+        "phases": document.get("phases", []),
+        "timeline": document.get("timeline", {}),
+    }
+
+
+@router.get("/findings", response_model=FindingListPublic)
+def list_findings(
+    boot: ReadableBoot,
+    session: SessionDep,
+    severity: Annotated[SeverityName | None, Query(description="at least this severe")] = None,
+) -> FindingListPublic:
+    """Findings of the shown analysis, worst first."""
+    rows = queries.list_findings(session, boot=boot, min_severity=severity)
+    data = [FindingPublic.model_validate(row) for row in rows]
+    return FindingListPublic(boot_id=boot.id, data=data, count=len(data))
+
+
+@router.get("/devices", response_model=DeviceStatListPublic)
+def list_devices(boot: ReadableBoot, session: SessionDep) -> DeviceStatListPublic:
+    """Per-device DMA statistics of the shown analysis."""
+    rows = queries.list_device_stats(session, boot=boot)
+    data = [DeviceStatPublic.model_validate(row) for row in rows]
+    return DeviceStatListPublic(boot_id=boot.id, data=data, count=len(data))
+
+
+@router.get("/log", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
+def read_log(
+    boot: ReadableBoot,
+    session: SessionDep,
+    start: Annotated[int, Query(ge=1, description="first line, 1-based")] = 1,
+    end: Annotated[int | None, Query(ge=1, description="last line, inclusive")] = None,
+) -> Response:
+    """The raw log, lines ``start``..``end`` (at most 100,000 at a time), bytes as uploaded."""
+    last = min(end or start + MAX_LOG_LINES - 1, start + MAX_LOG_LINES - 1, boot.log_lines)
+    if start > max(boot.log_lines, 1) or (end is not None and end < start):
+        raise HTTPException(
+            http.HTTP_416_RANGE_NOT_SATISFIABLE,
+            f"lines {start}..{end or start} are outside 1..{boot.log_lines}",
+        )
+    lines = islice(iter_blob_lines(session, boot.log_sha256), start - 1, last)
+    headers = {
+        "X-Line-Start": str(start),
+        "X-Line-End": str(last),
+        "X-Total-Lines": str(boot.log_lines),
+    }
+    return Response(b"".join(lines), media_type="text/plain; charset=utf-8", headers=headers)

@@ -1,0 +1,26 @@
+"""The ``cvmreview`` command line.
+
+The group lives here; each command is a thin wrapper in its own sibling module (``analyze.py``,
+``firmware.py``, ``serve.py``, ...) that parses arguments and calls the library. Commands are
+imported at the bottom so that ``@cli.command`` in those modules finds the group.
+"""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="cvmreview")
+def cli() -> None:
+    """Review the boots of confidential VMs (SEV, SEV-ES, SEV-SNP, TDX) from OVMF/TDVF logs."""
+
+
+def _register_commands() -> None:
+    """Import the command modules; each registers itself on ``cli`` with ``@cli.command``.
+    Add a line here for a new command module."""
+    from app.cli import analyze, firmware  # noqa: F401
+
+
+_register_commands()
+from app.cli import db, demo, serve, token, upload, user, worker  # noqa: E402,F401

@@ -1,0 +1,155 @@
+"""``cvmreview upload LOG``: send a boot to a server, optionally wait for its verdict (for CI).
+
+Every upload carries an ``origin_id`` (a fresh one unless given), so retrying after a network
+error or a 503 can never create a second boot. Exit status: 0 analysed (or just uploaded),
+1 when ``--fail-on`` is reached, 2 when the upload or the analysis failed.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import click
+import httpx
+from rich.console import Console
+
+from app.cli import cli
+
+RETRIES = 5
+SEVERITIES = ["info", "low", "medium", "high", "critical"]
+FORM_FIELDS = ("project", "name", "branch", "commit", "ci_url", "tags", "origin_id")
+
+
+class UploadFailed(click.ClickException):
+    exit_code = 2
+
+
+def _request(client: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """One API call, retried on connection errors and 502/503/504 (uploads are idempotent)."""
+    for attempt in range(RETRIES):
+        try:
+            response = client.request(method, url, **kwargs)
+        except httpx.TransportError as exc:
+            error = f"cannot reach the server: {exc}"
+        else:
+            if response.status_code not in (502, 503, 504):
+                return response
+            error = _detail(response)
+        for item in kwargs.get("files", {}).values():
+            item[1].seek(0)
+        time.sleep(min(2**attempt, 10))
+    raise UploadFailed(error)
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        detail = response.json().get("detail", response.text)
+    except ValueError:
+        detail = response.text
+    return f"HTTP {response.status_code}: {detail}"
+
+
+def _wait(
+    client: httpx.Client, status_url: str, timeout: float, console: Console
+) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    with console.status("waiting for the analysis…") as spinner:
+        while True:
+            response = _request(client, "GET", status_url)
+            if response.status_code != 200:
+                raise UploadFailed(_detail(response))
+            boot: dict[str, Any] = response.json()
+            state = boot["status"]
+            run = boot.get("latest_run") or {}
+            spinner.update(f"analysis {state} (attempt {run.get('attempts', 0)})…")
+            if state in ("done", "failed"):
+                return boot
+            if time.monotonic() > deadline:
+                raise UploadFailed(f"still {state} after {timeout:.0f}s; see {boot['url']}")
+            time.sleep(0.5)
+
+
+@cli.command("upload")
+@click.argument("log", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--firmware", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--firmware-metadata", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--server", required=True, envvar="CVMREVIEW_SERVER", help="e.g. http://host:8000")
+@click.option("--token", required=True, envvar="CVMREVIEW_TOKEN", help="API token (upload,read).")
+@click.option("--project", help="Defaults to the token's project.")
+@click.option("--name", help="Display name (default: the file name).")
+@click.option("--branch")
+@click.option("--commit")
+@click.option("--ci-url")
+@click.option("--tags", help="Comma-separated.")
+@click.option("--origin-id", help="Idempotency key: the same key never makes a second boot.")
+@click.option("--wait", is_flag=True, help="Wait for the analysis and print the verdict.")
+@click.option("--timeout", default=900.0, show_default=True, help="Seconds to wait.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 at this severity or worse.")
+def upload(
+    log: Path,
+    firmware: Path | None,
+    firmware_metadata: Path | None,
+    server: str,
+    token: str,
+    wait: bool,
+    timeout: float,
+    fail_on: str | None,
+    **fields: str | None,
+) -> None:
+    """Upload LOG (plain or gzip) and print the boot's page URL."""
+    console = Console(stderr=True)
+    fields["origin_id"] = fields.get("origin_id") or f"cli-{uuid.uuid4()}"
+    data = {key: value for key, value in fields.items() if key in FORM_FIELDS and value}
+    headers = {"Authorization": f"Bearer {token}"}
+    base = server.rstrip("/")
+    with (
+        httpx.Client(headers=headers, timeout=httpx.Timeout(60, read=300)) as client,
+        ExitStack() as stack,
+    ):
+        files = {"log": (log.name, stack.enter_context(log.open("rb")))}
+        if firmware:
+            files["firmware"] = (firmware.name, stack.enter_context(firmware.open("rb")))
+        if firmware_metadata:
+            handle = stack.enter_context(firmware_metadata.open("rb"))
+            files["firmware_metadata"] = (firmware_metadata.name, handle)
+        with console.status(f"uploading {log.name} ({log.stat().st_size:,} bytes)…"):
+            response = _request(client, "POST", f"{base}/api/v1/boots", data=data, files=files)
+        if response.status_code not in (200, 202):
+            raise UploadFailed(_detail(response))
+        created = response.json()
+        console.print(f"boot {created['id']}: {created['status']}")
+        if not wait:
+            click.echo(created["url"])
+            return
+        boot = _wait(client, created["status_url"], timeout, console)
+        counts: dict[str, int] = {}
+        if boot["status"] == "done":
+            result = _request(client, "GET", f"{created['status_url']}/result")
+            if result.status_code == 200:
+                counts = result.json().get("verdict", {}).get("counts_by_severity", {})
+    _report(boot, counts, fail_on, console)
+
+
+def _report(
+    boot: dict[str, Any], counts: dict[str, int], fail_on: str | None, console: Console
+) -> None:
+    if boot["status"] == "failed":
+        console.print(f"[red]analysis failed:[/] {boot.get('error')}")
+        click.echo(boot["url"])
+        raise SystemExit(2)
+    worst = boot.get("worst_severity")
+    tally = ", ".join(f"{n} {label}" for label, n in counts.items() if n)
+    notes = [f"platform {boot.get('platform') or 'unknown'}"]
+    if boot.get("stale"):
+        notes.append("stale")
+    if boot.get("synthesized"):
+        notes.append("SYNTHESIZED log")
+    click.echo(f"verdict: worst severity {worst or 'none'}" + (f" ({tally})" if tally else ""))
+    click.echo(f"{'; '.join(notes)}")
+    click.echo(boot["url"])
+    if fail_on and worst and SEVERITIES.index(worst) >= SEVERITIES.index(fail_on):
+        raise SystemExit(1)

@@ -1,0 +1,98 @@
+"""``cvmreview user``: accounts for people, with a role per project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from app.cli import cli
+from app.config import load_settings
+
+ROLE_CHOICE = click.Choice(["viewer", "reviewer", "admin"])
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory of the SQLite database (CVMREVIEW_DATA_DIR; ignored with DATABASE_URL).",
+)
+
+
+@cli.group("user")
+def user_group() -> None:
+    """User accounts (passwords are stored as argon2 hashes)."""
+
+
+@user_group.command("create")
+@click.argument("username")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="CVMREVIEW_PASSWORD",
+    help="Asked for when not given (or CVMREVIEW_PASSWORD).",
+)
+@click.option("--project", help="Give the user a role in this project (created if new).")
+@click.option("--role", type=ROLE_CHOICE, default="viewer", show_default=True)
+@click.option("--admin", is_flag=True, help="Site administrator: every right on every project.")
+@data_dir_option
+def create_user_command(
+    username: str,
+    password: str,
+    project: str | None,
+    role: str,
+    admin: bool,
+    data_dir: Path | None,
+) -> None:
+    """Create a user, optionally with a role in one project."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.db import accounts, queries
+    from app.db.migrate import upgrade
+    from app.db.session import Database
+
+    settings = load_settings(data_dir=data_dir)
+    upgrade(settings.sqlalchemy_url)
+    db = Database(settings.sqlalchemy_url, pool_size=1)
+    try:
+        with db.write() as session:
+            user = accounts.create_user(
+                session, username=username, password=password, is_admin=admin
+            )
+            if project:
+                target = queries.get_or_create_project(session, name=project)
+                accounts.set_role(session, user=user, project=target, role=role)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    except IntegrityError:
+        raise click.ClickException(f"user {username!r} exists already") from None
+    finally:
+        db.dispose()
+    where = f" ({role} of {project})" if project else ""
+    click.echo(f"created user {username}{where}{' (site admin)' if admin else ''}")
+
+
+@user_group.command("grant")
+@click.argument("username")
+@click.option("--project", required=True, help="Project (created if new).")
+@click.option("--role", type=ROLE_CHOICE, required=True)
+@data_dir_option
+def grant_command(username: str, project: str, role: str, data_dir: Path | None) -> None:
+    """Set a user's role in a project."""
+    from app.db import accounts, queries
+    from app.db.migrate import upgrade
+    from app.db.session import Database
+
+    settings = load_settings(data_dir=data_dir)
+    upgrade(settings.sqlalchemy_url)
+    db = Database(settings.sqlalchemy_url, pool_size=1)
+    try:
+        with db.write() as session:
+            user = accounts.get_user(session, username=username)
+            if user is None:
+                raise click.ClickException(f"no user {username!r}")
+            target = queries.get_or_create_project(session, name=project)
+            accounts.set_role(session, user=user, project=target, role=role)
+    finally:
+        db.dispose()
+    click.echo(f"{username} is {role} of {project}")

@@ -1,0 +1,126 @@
+"""Service settings: environment -> ``Settings`` -> plain values handed to the code below.
+
+Only entry points (``create_app``, the CLI commands, worker start-up, ``migrations/env.py``)
+call ``get_settings()``; everything under them receives a URL, a path or a number. Nothing is
+instantiated at import time, so tests build ``Settings(...)`` themselves and never read the
+developer's environment by accident.
+
+Precedence: process environment, then ``.env``, then the defaults below. Every variable is
+``CVMREVIEW_<NAME>``; ``DATABASE_URL`` is honoured too because every PaaS and compose file sets it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIB = 1024 * 1024
+DEFAULT_SECRET = "change-me"
+
+
+def normalize_database_url(url: str) -> str:
+    """Make every PostgreSQL URL use psycopg 3, the driver we install."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Settings(BaseSettings):
+    """Every knob of the service, documented by its description."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CVMREVIEW_",
+        env_file=".env",
+        env_ignore_empty=True,
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    env: Literal["dev", "test", "prod"] = Field(
+        default="dev", description="dev allows the default secret"
+    )
+    data_dir: Path = Field(
+        default=Path(".cvmreview"), description="directory of the SQLite database"
+    )
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("CVMREVIEW_DATABASE_URL", "DATABASE_URL", "database_url"),
+        description="SQLAlchemy URL; SQLite in data_dir when unset",
+    )
+    broker_url: str | None = Field(default=None, description="redis:// URL: jobs go through Celery")
+    job_backend: Literal["inprocess", "celery"] | None = Field(
+        default=None, description="defaults to celery when broker_url is set, else inprocess"
+    )
+    workers: int = Field(default=2, ge=0, description="embedded analysis workers in `serve`")
+    worker_mode: Literal["thread", "process"] = Field(
+        default="process", description="embedded workers analyse in a process pool or in threads"
+    )
+    lease_seconds: float = Field(
+        default=60.0, gt=0, description="a running job's lease, renewed live"
+    )
+    max_attempts: int = Field(default=3, ge=1, description="attempts before a job fails visibly")
+    poll_seconds: float = Field(
+        default=1.0, gt=0, description="how often idle workers look for jobs"
+    )
+    requeue_seconds: float = Field(
+        default=120.0, gt=0, description="republish a queued job to the broker after this long"
+    )
+    max_upload_bytes: int = Field(default=256 * MIB, gt=0, description="largest accepted upload")
+    max_decompressed_bytes: int = Field(
+        default=1024 * MIB, gt=0, description="largest gunzipped log"
+    )
+    max_gzip_ratio: float = Field(default=200.0, gt=1, description="largest gzip expansion ratio")
+    secret_key: str = Field(default=DEFAULT_SECRET, description="signs session cookies")
+    cookie_secure: bool = Field(default=False, description="send session cookies over HTTPS only")
+    session_max_age: int = Field(
+        default=14 * 24 * 3600, gt=0, description="session lifetime, seconds"
+    )
+    migrate_on_start: bool = Field(
+        default=True, description="apply migrations when the server starts"
+    )
+    public_url: str | None = Field(
+        default=None, description="base URL used in links; request URL if unset"
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalize_url(cls, value: str | None) -> str | None:
+        return normalize_database_url(value) if value else value
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.job_backend is None:
+            self.job_backend = "celery" if self.broker_url else "inprocess"
+        if self.job_backend == "celery" and not self.broker_url:
+            raise ValueError("job_backend=celery needs CVMREVIEW_BROKER_URL")
+        if self.secret_key == DEFAULT_SECRET and self.env == "prod":
+            raise ValueError("set CVMREVIEW_SECRET_KEY: the default secret is for development only")
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL; the embedded default is a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir.expanduser().resolve() / 'cvmreview.db'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.sqlalchemy_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment with explicit (CLI) values on top; None means unset."""
+    given = {key: value for key, value in overrides.items() if value is not None}
+    return Settings(**given)  # type: ignore[arg-type]

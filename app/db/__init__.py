@@ -1,0 +1,1 @@
+"""Storage: ORM models, engine/session factories, queries and the blob store."""

@@ -1,0 +1,1 @@
+"""Analysis jobs: lease-based state on ``analysis_runs`` rows, embedded or Celery workers."""

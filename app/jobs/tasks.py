@@ -1,0 +1,161 @@
+"""Analyse one queued run: claim it, run the engine on its blobs, store the result.
+
+Plain functions over a ``Database``: the embedded worker threads and the Celery task both call
+``process_run``. The engine runs on temporary files (it takes paths); while it runs a heartbeat
+renews the lease, so only a dead worker's job is ever picked up by someone else.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.analysis.errors import AnalysisError
+from app.db.blobs import put_bytes, write_blob_file
+from app.db.session import Database
+from app.jobs import lease
+
+log = logging.getLogger(__name__)
+
+Analyzer = Callable[..., dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """The few numbers a worker needs, copied out of ``Settings`` by the entry point."""
+
+    lease_seconds: float = 60.0
+    max_attempts: int = 3
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"
+
+
+def analyze_paths(
+    log_path: str, firmware_path: str | None, display_name: str | None
+) -> dict[str, Any]:
+    """Run the engine (top level, so a process pool can pickle it)."""
+    from app.analysis.report import analyze_file
+
+    return analyze_file(
+        Path(log_path),
+        firmware_path=Path(firmware_path) if firmware_path else None,
+        display_name=display_name,
+    )
+
+
+class _LostClaim(Exception):
+    """Raised to roll back a completion whose claim expired and was taken over."""
+
+
+class _Heartbeat(threading.Thread):
+    """Renews a claim's lease every third of its length until stopped."""
+
+    def __init__(self, db: Database, claim: lease.Claim, lease_seconds: float) -> None:
+        super().__init__(name=f"lease-{claim.run_id}", daemon=True)
+        self.db, self.claim, self.lease_seconds = db, claim, lease_seconds
+        self.stopped = threading.Event()
+        self.lost = False
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.lease_seconds / 3):
+            try:
+                with self.db.write() as session:
+                    if not lease.renew_lease(
+                        session, claim=self.claim, lease_seconds=self.lease_seconds
+                    ):
+                        self.lost = True
+                        return
+            except Exception:  # a database blip: try again next beat
+                log.warning("could not renew lease of run %s", self.claim.run_id, exc_info=True)
+
+
+def process_run(
+    db: Database,
+    run_id: int,
+    *,
+    settings: JobSettings,
+    executor: Executor | None = None,
+    analyzer: Analyzer = analyze_paths,
+) -> str:
+    """Claim and analyse ``run_id``; returns done, failed, requeued, lost or skipped."""
+    with db.write() as session:
+        claim = lease.claim_run(
+            session, run_id=run_id, worker=worker_name(), lease_seconds=settings.lease_seconds
+        )
+    if claim is None:
+        return "skipped"
+    log.info("analysing run %s of boot %s (attempt %s)", run_id, claim.boot_id, claim.attempt)
+    heartbeat = _Heartbeat(db, claim, settings.lease_seconds)
+    heartbeat.start()
+    started = time.monotonic()
+    try:
+        result = _analyse(db, claim, executor, analyzer)
+    except AnalysisError as exc:
+        return _fail(db, claim, heartbeat, f"the log cannot be analysed: {exc}", retry=False)
+    except Exception as exc:
+        log.exception("analysis of run %s crashed", run_id)
+        retry = claim.attempt < settings.max_attempts
+        message = f"internal error in the analysis ({type(exc).__name__}: {exc})"
+        return _fail(db, claim, heartbeat, message, retry=retry)
+    duration = time.monotonic() - started
+    heartbeat.stopped.set()
+    heartbeat.join()
+    document = json.dumps(result, separators=(",", ":"), sort_keys=True).encode()
+    try:
+        with db.write() as session:
+            sha = put_bytes(session, document)
+            if not lease.complete_run(
+                session, claim=claim, result=result, result_sha256=sha, duration=duration
+            ):
+                raise _LostClaim
+    except _LostClaim:
+        log.warning("run %s: lease lost before completion; result discarded", run_id)
+        return "lost"
+    log.info("run %s done in %.2fs", run_id, duration)
+    return "done"
+
+
+def _analyse(
+    db: Database, claim: lease.Claim, executor: Executor | None, analyzer: Analyzer
+) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="cvmreview-run-") as tmp:
+        log_path = Path(tmp) / "boot.log"
+        firmware_path = Path(tmp) / "firmware.fd" if claim.firmware_sha256 else None
+        with db.read() as session:
+            write_blob_file(session, claim.log_sha256, log_path)
+            if firmware_path is not None and claim.firmware_sha256:
+                write_blob_file(session, claim.firmware_sha256, firmware_path)
+        args = (str(log_path), str(firmware_path) if firmware_path else None, claim.boot_name)
+        if executor is None:
+            return analyzer(*args)
+        return executor.submit(analyzer, *args).result()
+
+
+def _fail(
+    db: Database, claim: lease.Claim, heartbeat: _Heartbeat, error: str, *, retry: bool
+) -> str:
+    heartbeat.stopped.set()
+    heartbeat.join()
+    with db.write() as session:
+        ok = lease.fail_run(session, claim=claim, error=error, retry=retry)
+    if not ok:
+        return "lost"
+    return "requeued" if retry else "failed"
+
+
+def reap(db: Database, *, settings: JobSettings) -> int:
+    """Requeue or fail runs whose worker died; returns how many changed."""
+    with db.write() as session:
+        return lease.release_expired(session, max_attempts=settings.max_attempts)

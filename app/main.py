@@ -1,0 +1,119 @@
+"""The ASGI application: ``create_app(settings)`` wires settings, database, queue and routers.
+
+Start-up applies the migrations (one way to get a schema), flags results of older engine
+versions as stale, and starts the job queue (embedded workers, or the Celery publisher and its
+reaper). Nothing happens at import time: ``uvicorn --factory app.main:create_app`` or
+``cvmreview serve`` build the app.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from app.api.ingest import BodyLimitMiddleware
+from app.api.router import api_router
+from app.config import Settings, get_settings
+from app.db import queries
+from app.db.migrate import upgrade
+from app.db.session import Database
+from app.jobs.queue import get_queue
+
+ROOT = Path(__file__).resolve().parents[1]
+API_PREFIX = "/api/v1"
+log = logging.getLogger(__name__)
+
+
+def prepare_database(settings: Settings) -> Database:
+    """Migrate, connect and mark stale results; used by the server and the CLI."""
+    from app.analysis.report import ENGINE_VERSION
+
+    if settings.migrate_on_start:
+        upgrade(settings.sqlalchemy_url)
+    db = Database(settings.sqlalchemy_url)
+    with db.write() as session:
+        stale = queries.mark_stale(session, engine_version=ENGINE_VERSION)
+    if stale:
+        log.warning("%d boots have results from another engine version (stale)", stale)
+    return db
+
+
+def create_app(settings: Settings | None = None, *, workers: int | None = None) -> FastAPI:
+    """Build the app; ``workers`` overrides the number of embedded workers (0: none)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = prepare_database(settings)
+        queue = get_queue(settings, db, workers=workers)
+        app.state.db, app.state.queue = db, queue
+        queue.start()
+        try:
+            yield
+        finally:
+            queue.stop()
+            db.dispose()
+
+    app = FastAPI(
+        title="cvmreview",
+        summary="Review the boots of confidential VMs: upload logs, get findings and verdicts.",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+    )
+    app.state.settings = settings
+    app.include_router(api_router, prefix=API_PREFIX)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes)
+    _add_error_handlers(app)
+    _mount_frontend(app)
+    return app
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    async def database_down(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("database error on %s %s: %s", request.method, request.url.path, exc)
+        detail = "the database is unavailable; retry shortly"
+        if request.method not in ("GET", "HEAD"):
+            detail += " (nothing was stored)"
+        return JSONResponse(
+            {"detail": detail},
+            status_code=503,
+            headers={"Retry-After": "2"},
+        )
+
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": "internal server error"}, status_code=500)
+
+    for error in (OperationalError, DBAPIError, PoolTimeout):
+        app.add_exception_handler(error, database_down)
+    app.add_exception_handler(Exception, internal_error)
+
+
+def _mount_frontend(app: FastAPI) -> None:
+    """Static files and templates when present; a plain index until the pages exist."""
+    static = ROOT / "static"
+    if static.is_dir():
+        app.mount("/static", StaticFiles(directory=static), name="static")
+    templates = ROOT / "templates"
+    if templates.is_dir():
+        from fastapi.templating import Jinja2Templates
+
+        app.state.templates = Jinja2Templates(directory=templates)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index() -> str:
+        return (
+            "<!doctype html><title>cvmreview</title><h1>cvmreview</h1>"
+            '<p>REST API under <a href="/api/v1/boots">/api/v1</a>; '
+            'interactive documentation at <a href="/docs">/docs</a>.</p>'
+        )

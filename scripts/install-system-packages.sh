@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite needs, only when missing:
+#   ovmf      real OVMF firmware images (/usr/share/OVMF) for the firmware-reader tests
+#   chromium  headless browser for the page tests (driven by Playwright's Python package)
+set -euo pipefail
+missing=()
+[ -f /usr/share/OVMF/OVMF_CODE.fd ] || missing+=(ovmf)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "missing Debian packages: ${missing[*]} (run: sudo apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq "${missing[@]}"
