@@ -128,20 +128,24 @@ def _write_json(document: dict[str, Any], target: Path, err: Console) -> None:
 
 
 def print_report(report: FirmwareReport, console: Console) -> None:
-    console.print(_identity_table(report))
-    if report.footer is not None:
-        console.print(_footer_table(report))
-    if report.sev is not None:
-        console.print(_sev_table(report))
-    if report.tdx is not None:
-        console.print(_tdx_table(report))
+    identity = _identity_table(report)
+    _fold(identity)
+    console.print(identity)
+    for table in (_footer_table(report), _sev_table(report), _tdx_table(report)):
+        if table is not None:
+            _print_titled(table, console)
     labels = report.memfd_labels()
     if labels:
         table = Table("start", "end", "state", "label", title="Ranges the firmware names")
         for r in labels:
             table.add_row(f"{r.start:#x}", f"{r.end:#x}", r.state.value, escape(r.label))
-        console.print(table)
-    console.print(_diagnostics_table(report))
+        _print_titled(table, console)
+    diagnostics = _diagnostics_table(report)
+    if isinstance(diagnostics, Table):
+        _print_titled(diagnostics, console)
+    else:
+        console.print()
+        console.print(diagnostics)
 
 
 def _identity_table(report: FirmwareReport) -> Table:
@@ -167,9 +171,25 @@ def _identity_table(report: FirmwareReport) -> Table:
     return table
 
 
-def _footer_table(report: FirmwareReport) -> Table:
+def _print_titled(table: Table, console: Console) -> None:
+    """Long titles as a heading line of their own: a narrow table would wrap them."""
+    title, table.title = table.title, None
+    _fold(table)
+    console.print()
+    console.print(f"[bold]{escape(str(title))}[/]", soft_wrap=True)
+    console.print(table)
+
+
+def _fold(table: Table) -> None:
+    """Wrap long cells (GUIDs, hashes) instead of cutting them with an ellipsis."""
+    for column in table.columns:
+        column.overflow = "fold"
+
+
+def _footer_table(report: FirmwareReport) -> Table | None:
     footer = report.footer
-    assert footer is not None
+    if footer is None:
+        return None
     where = f" at offset {footer.offset:#x}" if footer.offset is not None else ""
     table = Table(
         "#",
@@ -193,9 +213,10 @@ def _footer_table(report: FirmwareReport) -> Table:
     return table
 
 
-def _sev_table(report: FirmwareReport) -> Table:
+def _sev_table(report: FirmwareReport) -> Table | None:
     sev = report.sev
-    assert sev is not None
+    if sev is None:
+        return None
     table = Table(
         "base",
         "size",
@@ -210,9 +231,10 @@ def _sev_table(report: FirmwareReport) -> Table:
     return table
 
 
-def _tdx_table(report: FirmwareReport) -> Table:
+def _tdx_table(report: FirmwareReport) -> Table | None:
     tdx = report.tdx
-    assert tdx is not None
+    if tdx is None:
+        return None
     title = (
         f"TDX metadata (TDVF): version {tdx.version}, length {tdx.length}, "
         f"{len(tdx.sections)} sections"
@@ -267,17 +289,14 @@ def print_comparison(comparison: FirmwareComparison, console: Console) -> None:
         "what",
         escape(comparison.a),
         escape(comparison.b),
-        title=escape(
-            f"Firmware comparison: {comparison.a} -> {comparison.b}, "
-            f"{len(comparison.changes)} differences"
-        ),
-        title_justify="left",
+        title=f"Firmware comparison: {comparison.a} -> {comparison.b}, "
+        f"{len(comparison.changes)} differences",
     )
     for c in comparison.changes:
         table.add_row(
             c.area, c.kind, escape(c.key), escape(_brief(c.before)), escape(_brief(c.after))
         )
-    console.print(table)
+    _print_titled(table, console)
 
 
 def _brief(value: object) -> str:

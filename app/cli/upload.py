@@ -130,7 +130,8 @@ def upload(
         if boot["status"] == "done":
             result = _request(client, "GET", f"{created['status_url']}/result")
             if result.status_code == 200:
-                counts = result.json().get("verdict", {}).get("counts_by_severity", {})
+                verdict = result.json().get("verdict", {})
+                counts = verdict.get("counts") or verdict.get("counts_by_severity") or {}
     _report(boot, counts, fail_on, console)
 
 

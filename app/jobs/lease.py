@@ -35,6 +35,7 @@ class Claim:
     boot_name: str
     log_sha256: str
     firmware_sha256: str | None
+    firmware_metadata: dict[str, Any] | None = None
 
 
 def _rowcount(result: Any) -> int:
@@ -77,11 +78,18 @@ def claim_run(session: Session, *, run_id: int, worker: str, lease_seconds: floa
         return None
     _sync_boot(session, run_id, "running")
     row = session.execute(
-        select(AnalysisRun.attempts, Boot.id, Boot.name, Boot.log_sha256, Boot.firmware_sha256)
+        select(
+            AnalysisRun.attempts,
+            Boot.id,
+            Boot.name,
+            Boot.log_sha256,
+            Boot.firmware_sha256,
+            Boot.firmware_metadata,
+        )
         .join(Boot, Boot.id == AnalysisRun.boot_id)
         .where(AnalysisRun.id == run_id)
     ).one()
-    return Claim(run_id, token, row[0], row[1], row[2], row[3], row[4])
+    return Claim(run_id, token, *row)
 
 
 def next_queued_ids(session: Session, *, limit: int = 4) -> list[int]:

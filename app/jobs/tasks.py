@@ -132,11 +132,16 @@ def _analyse(
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="cvmreview-run-") as tmp:
         log_path = Path(tmp) / "boot.log"
-        firmware_path = Path(tmp) / "firmware.fd" if claim.firmware_sha256 else None
+        firmware_path: Path | None = None
         with db.read() as session:
             write_blob_file(session, claim.log_sha256, log_path)
-            if firmware_path is not None and claim.firmware_sha256:
+            if claim.firmware_sha256:
+                firmware_path = Path(tmp) / "firmware.fd"
                 write_blob_file(session, claim.firmware_sha256, firmware_path)
+        if firmware_path is None and claim.firmware_metadata is not None:
+            # The engine reads firmware metadata JSON through the same parameter as an image.
+            firmware_path = Path(tmp) / "firmware-metadata.json"
+            firmware_path.write_text(json.dumps(claim.firmware_metadata))
         args = (str(log_path), str(firmware_path) if firmware_path else None, claim.boot_name)
         if executor is None:
             return analyzer(*args)

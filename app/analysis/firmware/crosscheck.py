@@ -3,6 +3,7 @@
 ``platform`` is the platform section of a boot's result document::
 
     {"kind": "none|sev|sev-es|sev-snp|tdx|unknown",     # required
+     "evidence_line": int,                              # optional: the line that told the kind
      "encryption_mask": "0x8000000000000",              # optional, unused here
      "ghcb": {"base": int, "pages": int, "line": int},  # optional
      "accepted_ranges": [{"start": int, "end": int, "line": int}],    # optional, [start, end)
@@ -32,14 +33,15 @@ def cross_check(
     firmware: FirmwareReport, platform: dict[str, Any], collector: FindingCollector
 ) -> None:
     kind = str(platform.get("kind", "unknown"))
+    evidence = _line(platform, "evidence_line")
     _check_errors(firmware, collector)
     if kind in SEV_KINDS:
-        _check_sev_support(firmware, kind, collector)
+        _check_sev_support(firmware, kind, evidence, collector)
         _check_ghcb(firmware, kind, platform.get("ghcb"), collector)
     if kind == "sev-snp":
         _check_snp_blocks(firmware, collector)
     if kind == "tdx":
-        _check_tdx(firmware, platform, collector)
+        _check_tdx(firmware, platform, evidence, collector)
 
 
 def _check_errors(firmware: FirmwareReport, collector: FindingCollector) -> None:
@@ -57,12 +59,14 @@ def _check_errors(firmware: FirmwareReport, collector: FindingCollector) -> None
         )
 
 
-def _check_sev_support(firmware: FirmwareReport, kind: str, collector: FindingCollector) -> None:
+def _check_sev_support(
+    firmware: FirmwareReport, kind: str, evidence: int, collector: FindingCollector
+) -> None:
     if kind in firmware.platforms:
         return
     collector.report(
         "FW-001",
-        [],
+        [evidence] if evidence else [],
         key=kind,
         details={
             "platform": kind,
@@ -118,12 +122,12 @@ def _check_snp_blocks(firmware: FirmwareReport, collector: FindingCollector) -> 
 
 
 def _check_tdx(
-    firmware: FirmwareReport, platform: dict[str, Any], collector: FindingCollector
+    firmware: FirmwareReport, platform: dict[str, Any], evidence: int, collector: FindingCollector
 ) -> None:
     if "tdx" not in firmware.platforms:
         collector.report(
             "FW-002",
-            [],
+            [evidence] if evidence else [],
             key="tdx",
             details={
                 "image": firmware.identity.name,
@@ -164,6 +168,6 @@ def _ints(raw: dict[str, Any], *keys: str) -> bool:
     return all(isinstance(raw.get(k), int) and not isinstance(raw.get(k), bool) for k in keys)
 
 
-def _line(raw: dict[str, Any]) -> int:
-    line = raw.get("line")
+def _line(raw: dict[str, Any], key: str = "line") -> int:
+    line = raw.get(key)
     return line if isinstance(line, int) and not isinstance(line, bool) and line > 0 else 0

@@ -200,10 +200,18 @@ def _walk(data: bytes, start: int, end: int, diags: list[Diagnostic]) -> list[Fo
 
 
 def _check_entries(entries: list[FooterEntry], diags: list[Diagnostic]) -> None:
+    diags.extend(check_duplicates(entries))
+    for entry in entries:
+        diags.extend(check_entry(entry))
+
+
+def check_duplicates(entries: list[FooterEntry] | tuple[FooterEntry, ...]) -> list[Diagnostic]:
+    """Every copy of a GUID after the first met walking back (QEMU never sees those)."""
+    out = []
     seen: set[uuid.UUID] = set()
     for entry in entries:
         if entry.guid in seen:
-            diags.append(
+            out.append(
                 make(
                     "duplicate-guid",
                     f"{entry.name} {entry.guid} appears more than once; QEMU uses the copy "
@@ -212,7 +220,7 @@ def _check_entries(entries: list[FooterEntry], diags: list[Diagnostic]) -> None:
                 )
             )
         seen.add(entry.guid)
-        diags.extend(check_entry(entry))
+    return out
 
 
 def check_entry(entry: FooterEntry) -> list[Diagnostic]:

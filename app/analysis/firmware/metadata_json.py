@@ -39,9 +39,15 @@ from typing import Any
 from app.analysis.errors import FirmwareError
 from app.analysis.firmware import guids
 from app.analysis.firmware.consistency import check_blocks
-from app.analysis.firmware.diagnostics import Diagnostic, diagnostic_from_dict, make
+from app.analysis.firmware.diagnostics import Diagnostic, diagnostic_from_dict
 from app.analysis.firmware.flavour import SIZE_LABELS
-from app.analysis.firmware.footer import ENTRY_HEADER_SIZE, FooterEntry, FooterTable, check_entry
+from app.analysis.firmware.footer import (
+    ENTRY_HEADER_SIZE,
+    FooterEntry,
+    FooterTable,
+    check_duplicates,
+    check_entry,
+)
 from app.analysis.firmware.report import (
     SCHEMA,
     SCHEMA_VERSION,
@@ -106,13 +112,8 @@ def _recheck(
 ) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     if footer is not None:
-        seen: set[uuid.UUID] = set()
+        out.extend(check_duplicates(footer.entries))
         for entry in footer.entries:
-            if entry.guid in seen:
-                out.append(
-                    make("duplicate-guid", f"{entry.name} {entry.guid} appears more than once")
-                )
-            seen.add(entry.guid)
             out.extend(check_entry(entry))
     if sev is not None:
         out.extend(check_sev_sections(sev))

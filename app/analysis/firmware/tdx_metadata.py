@@ -45,6 +45,8 @@ class TdxAttribute(enum.IntFlag):
     PAGE_AUG = 0x2  # added with TDH.MEM.PAGE.AUG: unmeasured, accepted by the guest
 
 
+KNOWN_ATTRIBUTES = int(TdxAttribute.MR_EXTEND) | int(TdxAttribute.PAGE_AUG)  # a plain int:
+# ``~`` on an IntFlag keeps only known bits, which would hide the unknown ones
 QEMU_TYPES = {
     TdxSectionType.BFV,
     TdxSectionType.CFV,
@@ -89,7 +91,7 @@ def type_name(value: int) -> str:
 
 def attribute_names(value: int) -> list[str]:
     names = [flag.name or "" for flag in TdxAttribute if value & flag]
-    unknown = value & ~(TdxAttribute.MR_EXTEND | TdxAttribute.PAGE_AUG)
+    unknown = value & ~KNOWN_ATTRIBUTES
     if unknown:
         names.append(f"UNKNOWN_{unknown:#x}")
     return names
@@ -268,7 +270,7 @@ def _check_type_and_attributes(s: TdxSection) -> list[Diagnostic]:
                 s.offset,
             )
         )
-    unknown = s.attributes & ~(TdxAttribute.MR_EXTEND | TdxAttribute.PAGE_AUG)
+    unknown = s.attributes & ~KNOWN_ATTRIBUTES
     if unknown:
         out.append(make("section-attributes", f"{where} has unknown bits {unknown:#x}", s.offset))
     aug = s.attributes & TdxAttribute.PAGE_AUG

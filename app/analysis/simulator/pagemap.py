@@ -20,6 +20,10 @@ PAGE_SHIFT = 12
 ADDRESS_LIMIT = 1 << 52
 
 _UNKNOWN = PageState.UNKNOWN
+_SHARED = PageState.SHARED
+_PRIVATE = PageState.PRIVATE
+_UNACCEPTED = PageState.UNACCEPTED
+_PAGE_MASK = ~(PAGE_SIZE - 1)
 Piece = tuple[int, int, PageState]
 
 
@@ -31,12 +35,13 @@ def align_range(start: int, end: int) -> tuple[int, int]:
 class PageMap:
     """Interval map from guest-physical address to ``PageState``."""
 
-    __slots__ = ("_starts", "_iv", "_pages")
+    __slots__ = ("_starts", "_iv", "counts")
 
     def __init__(self) -> None:
         self._starts: SortedList = SortedList()
         self._iv: dict[int, tuple[int, PageState]] = {}
-        self._pages: dict[PageState, int] = {s: 0 for s in PageState if s is not _UNKNOWN}
+        #: pages per state: [shared, private, unaccepted]; read-only for callers (hot path)
+        self.counts = [0, 0, 0]
 
     def __len__(self) -> int:
         """Number of stored intervals (what memory use is proportional to)."""
@@ -44,9 +49,13 @@ class PageMap:
 
     def count(self, state: PageState) -> int:
         """Pages currently in ``state``; ``UNKNOWN`` is the rest of the 52-bit space."""
-        if state is _UNKNOWN:
-            return (ADDRESS_LIMIT >> PAGE_SHIFT) - sum(self._pages.values())
-        return self._pages[state]
+        if state is _SHARED:
+            return self.counts[0]
+        if state is _PRIVATE:
+            return self.counts[1]
+        if state is _UNACCEPTED:
+            return self.counts[2]
+        return (ADDRESS_LIMIT >> PAGE_SHIFT) - sum(self.counts)
 
     def state_at(self, address: int) -> PageState:
         starts = self._starts
@@ -71,25 +80,41 @@ class PageMap:
     def set_range(self, start: int, end: int, state: PageState) -> list[Piece]:
         """Set ``[start, end)`` (widened to pages) to ``state``; return the previous pieces,
         clipped to the range, gaps included as ``UNKNOWN``."""
-        start, end = align_range(start, end)
+        start &= _PAGE_MASK
+        end = (end + PAGE_SIZE - 1) & _PAGE_MASK
         if end <= start:
             return []
         starts = self._starts
         iv = self._iv
-        # Fast path: the whole range already lies inside one interval of the same state.
         i = starts.bisect_right(start) - 1
         if i >= 0:
             s0 = starts[i]
             e0, st0 = iv[s0]
-            if st0 is state and e0 >= end:
-                return [(start, end, state)]
+            if e0 >= end:
+                # Fast path: the range lies inside one stored interval.
+                if st0 is state:
+                    return [(start, end, state)]
+                n = (end - start) >> PAGE_SHIFT
+                if s0 == start and e0 == end and state is not _UNKNOWN:
+                    self._replace(i, start, end, st0, state, n)
+                    return [(start, end, st0)]
+                if s0 < start:
+                    iv[s0] = (start, st0)
+                else:
+                    del iv[s0]
+                    del starts[i]
+                if e0 > end:
+                    iv[end] = (e0, st0)
+                    starts.add(end)
+                self._adjust(st0, -n)
+                if state is not _UNKNOWN:
+                    self._insert_coalesced(start, end, state)
+                return [(start, end, st0)]
         previous, covered = self._collect(start, end)
-        pages = self._pages
         for s, e, st in covered:
             del iv[s]
             starts.remove(s)
-            if st is not _UNKNOWN:
-                pages[st] -= (e - s) >> PAGE_SHIFT
+            self._adjust(st, -((e - s) >> PAGE_SHIFT))
             if s < start:
                 self._put(s, start, st)
             if e > end:
@@ -97,6 +122,38 @@ class PageMap:
         if state is not _UNKNOWN:
             self._insert_coalesced(start, end, state)
         return previous
+
+    def _replace(
+        self, i: int, start: int, end: int, old: PageState, state: PageState, n: int
+    ) -> None:
+        """Change the state of stored interval ``i`` in place (a bounce buffer flipping
+        between private and shared), then merge with equal-state neighbours."""
+        iv = self._iv
+        starts = self._starts
+        self._adjust(old, -n)
+        self._adjust(state, n)
+        right = iv.get(end)
+        if right is not None and right[1] is state:
+            del iv[end]
+            starts.remove(end)
+            end = right[0]
+        iv[start] = (end, state)
+        if i > 0:
+            ls = starts[i - 1]
+            le, lst = iv[ls]
+            if le == start and lst is state:
+                iv[ls] = (end, state)
+                del iv[start]
+                del starts[i]
+
+    def _adjust(self, state: PageState, pages: int) -> None:
+        """Counts live in a list indexed by identity checks: enum hashing is slow."""
+        if state is _SHARED:
+            self.counts[0] += pages
+        elif state is _PRIVATE:
+            self.counts[1] += pages
+        elif state is _UNACCEPTED:
+            self.counts[2] += pages
 
     def _collect(self, start: int, end: int) -> tuple[list[Piece], list[Piece]]:
         """(clipped previous pieces incl. gaps, whole stored intervals overlapping)."""
@@ -127,25 +184,24 @@ class PageMap:
     def _put(self, start: int, end: int, state: PageState) -> None:
         self._iv[start] = (end, state)
         self._starts.add(start)
-        self._pages[state] += (end - start) >> PAGE_SHIFT
+        self._adjust(state, (end - start) >> PAGE_SHIFT)
 
     def _insert_coalesced(self, start: int, end: int, state: PageState) -> None:
         starts = self._starts
         iv = self._iv
-        pages = self._pages
+        self._adjust(state, (end - start) >> PAGE_SHIFT)  # neighbours are counted already
+        right = iv.get(end)
+        if right is not None and right[1] is state:
+            del iv[end]
+            starts.remove(end)
+            end = right[0]
         i = starts.bisect_left(start) - 1
         if i >= 0:
             ls = starts[i]
             le, lst = iv[ls]
             if le == start and lst is state:
-                del iv[ls]
-                del starts[i]
-                pages[state] -= (le - ls) >> PAGE_SHIFT
-                start = ls
-        right = iv.get(end)
-        if right is not None and right[1] is state:
-            del iv[end]
-            starts.remove(end)
-            pages[state] -= (right[0] - end) >> PAGE_SHIFT
-            end = right[0]
-        self._put(start, end, state)
+                # Extend the left neighbour in place: no change to the sorted starts.
+                iv[ls] = (end, state)
+                return
+        iv[start] = (end, state)
+        starts.add(start)

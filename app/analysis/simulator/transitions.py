@@ -18,7 +18,7 @@ unmap burst) are only resolved at hand-off.
 
 from __future__ import annotations
 
-from app.analysis.model import PageState
+from app.analysis.model import PAGE_SIZE, PageState
 from app.analysis.rules.base import FindingCollector
 from app.analysis.simulator.pagemap import PAGE_SHIFT, PageMap, align_range
 from app.analysis.simulator.stats import DeviceStats
@@ -28,6 +28,7 @@ SHARED = PageState.SHARED
 PRIVATE = PageState.PRIVATE
 IOMMU_MODULE = "IoMmuDxe"
 MAX_ORPHANS = 64
+PAGE_MASK = ~(PAGE_SIZE - 1)
 MAX_SHARED_BY = 4096
 
 
@@ -67,7 +68,7 @@ class TransitionTracker:
         self.expectations: list[Expectation] = []
         self.orphans: list[tuple[int, int, bool, int, list[object] | None]] = []
         self.series = Downsampler(max_points)
-        self.counts = BucketCounter(max_points)
+        self.buckets = BucketCounter(max_points)
         self.keep_transitions = keep_transitions
         self.first: list[list[object]] = []
         self.total = 0
@@ -97,14 +98,16 @@ class TransitionTracker:
     ) -> list[object] | None:
         """Convert ``[start, end)``; check PAGE-001/002; record stats. Returns the verbatim
         timeline entry (so a later match can fill in the device) or None."""
-        start, end = align_range(start, end)
+        start &= PAGE_MASK
+        end = (end + PAGE_SIZE - 1) & PAGE_MASK
         if end <= start:
             return None
         pages = self.pages
-        before = pages.count(SHARED)
-        previous = pages.set_range(start, end, SHARED if to_shared else PRIVATE)
+        counts = pages.counts
+        before = counts[0]
+        same = SHARED if to_shared else PRIVATE
+        previous = pages.set_range(start, end, same)
         if check:
-            same = SHARED if to_shared else PRIVATE
             dup = 0
             for s, e, st in previous:
                 if st is same:
@@ -115,7 +118,7 @@ class TransitionTracker:
                 self.collector.report(
                     rule, (line,), key=key, details={"module": module, "pages": dup}
                 )
-        after = pages.count(SHARED)
+        after = counts[0]
         if after != before:
             self.series.record(line, time, after)
             if after > self.peak_shared:
@@ -124,8 +127,6 @@ class TransitionTracker:
         n = (end - start) >> PAGE_SHIFT
         self.total += 1
         self.total_pages += n
-        if to_shared:
-            self.to_shared += 1
         if source == "implied":
             self.implied += 1
         per = self.by_module.get(module)
@@ -133,33 +134,24 @@ class TransitionTracker:
             per = self.by_module[module] = [0, 0]
         per[0] += 1
         per[1] += n
-        self.counts.add(line, n, to_shared)
+        self.buckets.add(line, n, to_shared)
+        label = None
         if owner is not None:
             owner.transitions += 1
             owner.transition_pages += n
+            label = owner.label
         if to_shared:
-            self._note_sharer(start, owner.label if owner is not None else None, module, line)
-        if len(self.first) < self.keep_transitions:
-            entry: list[object] = [
-                line,
-                time,
-                start,
-                end,
-                n,
-                to_shared,
-                module,
-                source,
-                owner.label if owner is not None else None,
-            ]
-            self.first.append(entry)
+            self.to_shared += 1
+            shared_by = self.shared_by
+            shared_by[start] = (label or module or "unknown", line)
+            if len(shared_by) > MAX_SHARED_BY:
+                del shared_by[next(iter(shared_by))]
+        first = self.first
+        if len(first) < self.keep_transitions:
+            entry: list[object] = [line, time, start, end, n, to_shared, module, source, label]
+            first.append(entry)
             return entry
         return None
-
-    def _note_sharer(self, start: int, label: str | None, module: str, line: int) -> None:
-        shared_by = self.shared_by
-        shared_by[start] = (label or module or "unknown", line)
-        if len(shared_by) > MAX_SHARED_BY:
-            del shared_by[next(iter(shared_by))]
 
     def logged(
         self, start: int, end: int, to_shared: bool, module: str, line: int, time: float | None
@@ -169,7 +161,8 @@ class TransitionTracker:
         entry = self.apply(start, end, to_shared, line, time, module=module, source="logged")
         if module != IOMMU_MODULE:
             return
-        start, end = align_range(start, end)
+        start &= PAGE_MASK
+        end = (end + PAGE_SIZE - 1) & PAGE_MASK
         if not self._match(start, end, to_shared, entry):
             self.orphans.append((start, end, to_shared, line, entry))
             if len(self.orphans) > MAX_ORPHANS:
@@ -287,6 +280,6 @@ class TransitionTracker:
             "implied": self.implied,
             "first": [dict(zip(keys, e, strict=True)) for e in self.first],
             "dropped": self.total - len(self.first),
-            "per_bucket": self.counts.to_dict(),
+            "per_bucket": self.buckets.to_dict(),
             "by_module": {m: {"count": c, "pages": p} for m, (c, p) in self.by_module.items()},
         }

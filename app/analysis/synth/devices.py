@@ -96,7 +96,7 @@ class Device:
     def bind(self, io: IoMmu, emit: Callable[[str], int]) -> None:
         """Driver Start(): VirtIo protocol, ring(s), INFO lines, device protocol."""
         kind = self.spec.kind
-        emit(lines.install_protocol(lines.GUID_VIRTIO, self.context - 0x100))
+        emit(lines.install_protocol(lines.GUID_VIRTIO, self.context + 0x100))
         rings = 2 if kind == "virtio-net" else 1
         for _ in range(rings):
             pages = RING_PAGES[kind]

@@ -19,8 +19,13 @@ from dataclasses import dataclass, field
 
 from app.analysis.synth import lines
 from app.analysis.synth.encryption import PageStateLines
-from app.analysis.synth.memory import ABOVE_4G_BASE, LEGACY_FLOOR, LEGACY_TOP
-from app.analysis.synth.memory import MapInfoPool, PageAllocator
+from app.analysis.synth.memory import (
+    ABOVE_4G_BASE,
+    LEGACY_FLOOR,
+    LEGACY_TOP,
+    MapInfoPool,
+    PageAllocator,
+)
 from app.analysis.synth.pool import TOTAL_PAGES, ReservedPool
 from app.analysis.synth.truth import AllocationRecord, FaultRecord, MappingRecord, TruthSink
 

@@ -2,7 +2,7 @@
 
 Each function renders one DEBUG format string the way edk2's PrintLib does: uppercase hex,
 ``%p`` without padding, ``%11p`` zero-padded to 11 digits, bitmaps without ``0x``. The format
-strings are transcribed from /work/shared/reference/edk2-log-formats.md (sections 1-5, read
+strings are transcribed from docs/reference/edk2-log-formats.md (sections 1-5, read
 from edk2 ``OvmfPkg/IoMmuDxe/CcIoMmu.c``, ``IoMmuBuffer.c``, ``BaseMemEncryptSevLib``,
 ``BaseMemEncryptTdxLib``, ``PciBusDxe``, the virtio drivers and DebugLib). Version switches are
 passed in as the edk2 release string (``"202211"``), compared lexically.
@@ -48,7 +48,10 @@ def unmap_worker(mapping: int, locked: bool) -> str:
 
 
 def allocate_buffer_request(memory_type: int, pages: int, attributes: int) -> str:
-    return f"IoMmuAllocateBuffer: MemoryType={memory_type} Pages=0x{pages:X} Attributes=0x{attributes:X}"
+    return (
+        f"IoMmuAllocateBuffer: MemoryType={memory_type} Pages=0x{pages:X} "
+        f"Attributes=0x{attributes:X}"
+    )
 
 
 def allocate_buffer_result(host: int, stash: int) -> str:

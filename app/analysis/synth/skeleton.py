@@ -22,7 +22,9 @@ LOGS = Path(__file__).resolve().parents[2] / "data" / "logs"
 SEV_ES_BASE = "003-tianocore-bz1354-sev-es-ovmf-debug.log"
 PLAIN_BASE = "008-debian-ovmf-2022.11-debug-plain.log"
 FWCFG_DMA = "QemuFwCfg interface (DMA) is supported."
-_DISCOVERED = re.compile(r"^PciBus: Discovered PCI @ \[([0-9A-F]{2})\|([0-9A-F]{2})\|([0-9A-F]{2})\]")
+_DISCOVERED = re.compile(
+    r"^PciBus: Discovered PCI @ \[([0-9A-F]{2})\|([0-9A-F]{2})\|([0-9A-F]{2})\]"
+)
 #: VID/DID of the devices fixture 008 enumerates (QEMU q35; 02.0/03.0 transitional virtio)
 BASE_IDS = {
     (0, 0, 0): (0x8086, 0x29C0),
@@ -223,7 +225,9 @@ def _sev_pei_lines(w: Workload) -> list[str]:
         pages = 2 * w.cpus
         out.append(f"SEV-ES is enabled, {pages} GHCB pages allocated starting at 0x3FF4C000")
         if w.edk2 >= "202102":
-            out.append(f"SEV-ES is enabled, {w.cpus} GHCB backup pages allocated starting at 0x3FBFE000")
+            out.append(
+                f"SEV-ES is enabled, {w.cpus} GHCB backup pages allocated starting at 0x3FBFE000"
+            )
     return out
 
 

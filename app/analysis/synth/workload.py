@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from app.analysis.errors import WorkloadError
@@ -398,11 +398,6 @@ def _validate_fault_kind(
         raise WorkloadError(f"{where}: device {f.device!r} has no requests to stop in")
 
 
-def field_names() -> tuple[str, ...]:
-    """The JSON field names of a workload (for documentation and the CLI)."""
-    return tuple(sorted(_WORKLOAD_KEYS))
-
-
 __all__ = [
     "DEVICE_KINDS",
     "FAULT_KINDS",
@@ -411,5 +406,4 @@ __all__ = [
     "DeviceSpec",
     "FaultSpec",
     "Workload",
-    "field",
 ]

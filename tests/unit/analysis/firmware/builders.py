@@ -53,17 +53,29 @@ def u32(*values: int) -> bytes:
     return b"".join(struct.pack("<I", v) for v in values)
 
 
-def asev(sections: list[tuple[int, int, int]], *, signature: bytes = b"ASEV", version: int = 1,
-         length: int | None = None, count: int | None = None) -> bytes:
+def asev(
+    sections: list[tuple[int, int, int]],
+    *,
+    signature: bytes = b"ASEV",
+    version: int = 1,
+    length: int | None = None,
+    count: int | None = None,
+) -> bytes:
     body = b"".join(struct.pack("<III", *s) for s in sections)
     n = len(sections) if count is None else count
     total = 16 + 12 * len(sections) if length is None else length
     return signature + struct.pack("<III", total, version, n) + body
 
 
-def tdvf(sections: list[tuple[int, int, int, int, int, int]], *, signature: bytes = b"TDVF",
-         version: int = 1, length: int | None = None, count: int | None = None,
-         guid: bool = True) -> bytes:
+def tdvf(
+    sections: list[tuple[int, int, int, int, int, int]],
+    *,
+    signature: bytes = b"TDVF",
+    version: int = 1,
+    length: int | None = None,
+    count: int | None = None,
+    guid: bool = True,
+) -> bytes:
     body = b"".join(struct.pack("<IIQQII", *s) for s in sections)
     n = len(sections) if count is None else count
     total = 16 + 32 * len(sections) if length is None else length

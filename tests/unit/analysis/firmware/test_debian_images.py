@@ -32,8 +32,7 @@ def test_read_firmware_debian_identity_and_footer(name: str) -> None:
     assert report.footer.length == expected["footer"]["length"]
     got = [(str(e.guid), e.name, e.length, e.payload.hex()) for e in report.footer.entries]
     want = [
-        (e["guid"], e["name"], e["length"], e["payload_hex"])
-        for e in expected["footer"]["entries"]
+        (e["guid"], e["name"], e["length"], e["payload_hex"]) for e in expected["footer"]["entries"]
     ]
     assert got == want
     for entry, want_entry in zip(report.footer.entries, expected["footer"]["entries"], strict=True):
@@ -74,13 +73,27 @@ def test_read_firmware_debian_tdx_metadata(name: str) -> None:
         expected["section_count"],
     )
     got = [
-        (s.data_offset, s.raw_size, s.memory_address, s.memory_size, s.type, s.type_name,
-         s.attributes)
+        (
+            s.data_offset,
+            s.raw_size,
+            s.memory_address,
+            s.memory_size,
+            s.type,
+            s.type_name,
+            s.attributes,
+        )
         for s in report.tdx.sections
     ]
     want = [
-        (s["data_offset"], s["raw_size"], s["memory_address"], s["memory_size"], s["type"],
-         s["type_name"], s["attributes"])
+        (
+            s["data_offset"],
+            s["raw_size"],
+            s["memory_address"],
+            s["memory_size"],
+            s["type"],
+            s["type_name"],
+            s["attributes"],
+        )
         for s in expected["sections"]
     ]
     assert got == want

@@ -26,6 +26,7 @@ class BootLog:
     clock: float | None = None
     next_mapping: int = 0x7F6B0000
     bitmap: int = 0
+    slots: dict[int, tuple[int, int]] = field(default_factory=dict)  # mapping/host -> slot
 
     def add(self, cls: type[m.Event], **fields: object) -> m.Event:
         self.line += 1
@@ -48,6 +49,7 @@ class BootLog:
         bits = 0
         if op.startswith("CommonBuffer"):
             device = host
+            bits = self.slots.get(host, (0, 0))[1]
         elif pool:
             device, bits = self.take_slot(pages)
         if device is None:
@@ -59,6 +61,8 @@ class BootLog:
             mapping = self.next_mapping
         self.add(m.IoMmuMapResult, mapping=mapping, device_address=device, crypted=host,
                  pages=pages, reserved_bitmap=bits)
+        if bits and not op.startswith("CommonBuffer"):
+            self.slots[mapping] = (device, bits)
         return mapping
 
     def take_slot(self, pages: int) -> tuple[int, int]:
@@ -72,25 +76,37 @@ class BootLog:
                  bits=1 << slot.bit, bitmap_before=before, bitmap_after=self.bitmap)
         return slot.data, 1 << slot.bit
 
-    def unmap(self, mapping: int, *, locked: bool = False, convert: tuple[int, int] | None = None,
-              slot: tuple[int, int] | None = None, sev: bool = True) -> None:
+    def unmap(self, mapping: int, *, locked: bool = False,
+              convert: tuple[int, int] | None = None, sev: bool = True) -> None:
+        """UnmapWorker line, then (legacy) the logged re-encryption, then (pool) the slot."""
         self.add(m.IoMmuUnmap, mapping=mapping, memory_map_locked=locked)
         if convert is not None:
             self.convert(convert[0], convert[1], shared=False, sev=sev)
-        if slot is not None and not locked:
-            before = self.bitmap
-            self.bitmap &= ~slot[1]
-            self.add(m.PoolSlotFreed, address=slot[0], bits=slot[1], bitmap_before=before,
-                     bitmap_after=self.bitmap, common=False)
+        slot = self.slots.pop(mapping, None) if not locked else None
+        if slot is not None:
+            self.free_slot(slot, common=False)
 
-    def allocate(self, pages: int, host: int, *, attributes: int = 0x800,
-                 stash: int = 0x7F000000) -> int:
+    def free_slot(self, slot: tuple[int, int], *, common: bool) -> None:
+        before = self.bitmap
+        self.bitmap &= ~slot[1]
+        self.add(m.PoolSlotFreed, address=slot[0], bits=slot[1], bitmap_before=before,
+                 bitmap_after=self.bitmap, common=common)
+
+    def allocate(self, pages: int, host: int = 0, *, attributes: int = 0x800,
+                 stash: int = 0x7F000000, pool: bool = False) -> int:
+        """AllocateBuffer; with ``pool`` the (pages + 1) slot decides ``host``."""
         self.add(m.IoMmuAllocateRequest, memory_type=4, pages=pages, attributes=attributes)
+        if pool:
+            host, bits = self.take_slot(pages + 1)
+            self.slots[host] = (host, bits)
         self.add(m.IoMmuAllocateResult, host=host, stash=stash)
         return host
 
     def free(self, host: int, pages: int) -> None:
         self.add(m.IoMmuFree, host=host, pages=pages)
+        slot = self.slots.pop(host, None)
+        if slot is not None:
+            self.free_slot(slot, common=True)
 
     def convert(self, start: int, pages: int, *, shared: bool, sev: bool = True,
                 module: str = "IoMmuDxe", mmio: bool = False) -> None:
