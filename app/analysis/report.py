@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -22,12 +23,21 @@ from app.analysis.model import Finding, Platform, Severity
 from app.analysis.rules import new_collector
 from app.analysis.rules.base import FindingCollector
 from app.analysis.scanner import Scanner
-from app.analysis.simulator import Simulator
+from app.analysis.simulator import SimulationResult, Simulator
 
 SCHEMA_VERSION = 1
 ENGINE_VERSION = "0.1.0"
 
 Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """Everything one analysis produced: the result document, and the simulator's own result
+    (with its per-mapping records, which the document leaves out for size)."""
+
+    document: dict[str, Any]
+    simulation: SimulationResult
 
 
 def analyze(
@@ -41,6 +51,17 @@ def analyze(
 
     Raises ``InputError`` when the input holds no log at all (empty, or a corrupt gzip stream).
     """
+    return replay(stream, name=name, firmware=firmware, progress=progress).document
+
+
+def replay(
+    stream: BinaryIO,
+    *,
+    name: str,
+    firmware: FirmwareReport | None = None,
+    progress: Progress | None = None,
+) -> Replay:
+    """``analyze``, keeping the simulator's result too (tests compare it with ground truth)."""
     started = time.perf_counter()
     collector = new_collector()
     cost = DebugCost()
@@ -66,7 +87,7 @@ def analyze(
     )
     _report_debug_cost(collector, boot.platform, debug_cost)
     findings = [_finding_dict(f) for f in collector.findings()]
-    return {
+    document = {
         "schema_version": SCHEMA_VERSION,
         "engine_version": ENGINE_VERSION,
         "source": {
@@ -110,6 +131,7 @@ def analyze(
         "firmware": None if firmware is None else firmware.to_dict(),
         "analysis_seconds": round(time.perf_counter() - started, 3),
     }
+    return Replay(document, simulation)
 
 
 def analyze_file(

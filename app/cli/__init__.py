@@ -19,9 +19,8 @@ def cli() -> None:
 def _register_commands() -> None:
     """Import the command modules; each registers itself on ``cli`` with ``@cli.command``.
     Add a line here for a new command module."""
-    from app.cli import analyze, firmware  # noqa: F401
+    from app.cli import analyze, firmware, synth  # noqa: F401
     from app.cli import db, demo, serve, token, upload, user, worker  # noqa: F401
 
 
 _register_commands()
-from app.cli import synth  # noqa: E402,F401

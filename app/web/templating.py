@@ -98,6 +98,4 @@ def render(
     """Render ``name`` with the page context every template relies on (viewer, CSRF)."""
     templates: Jinja2Templates = request.app.state.web_templates
     base = {"viewer": getattr(request.state, "viewer", None)}
-    return templates.TemplateResponse(
-        request, name, {**base, **context}, status_code=status_code
-    )
+    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)

@@ -200,8 +200,12 @@ class Attributor:
                 self.in_blk_request = False
             return dev, "request-shape"
         if op == 2:
-            if owner is not None and owner.resolve() is not self.unattributed:
-                return owner, "buffer-owner"
+            if owner is not None:
+                target = owner.resolve()
+                if target.label is None:  # allocated during a bring-up not yet claimed
+                    return target, "driver-context"
+                if target is not self.unattributed:
+                    return target, "buffer-owner"
         elif self.context_kind == BLK and self.pending is None:
             # A lone Read/Write is never virtio-blk; virtio-net maps frames like this.
             net = self._known(NET)

@@ -213,7 +213,8 @@ class IoMmuModel:
             self.legacy_maps += 1
             stats.legacy_maps += 1
             self.tracker.expect(ev.device_address, end, True, stats, line, what="map")
-            self._check_fallback(op, ev.pages, line)
+            if op not in COMMON:  # a legacy common buffer is AllocateBuffer's doing
+                self._check_fallback(op, ev.pages, line)
         else:
             self.pool_maps += 1
             stats.pool_maps += 1

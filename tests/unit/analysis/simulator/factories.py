@@ -40,9 +40,18 @@ class BootLog:
 
     # -- IoMmu ------------------------------------------------------------------------------
 
-    def map(self, op: str, host: int, nbytes: int, *, device: int | None = None,
-            mapping: int | None = None, pool: bool = False, logged: bool = False,
-            sev: bool = True) -> int:
+    def map(
+        self,
+        op: str,
+        host: int,
+        nbytes: int,
+        *,
+        device: int | None = None,
+        mapping: int | None = None,
+        pool: bool = False,
+        logged: bool = False,
+        sev: bool = True,
+    ) -> int:
         """Map request + (pool slot) + (logged conversion) + result; returns the mapping."""
         pages = (nbytes + PAGE_SIZE - 1) // PAGE_SIZE
         self.add(m.IoMmuMapRequest, operation=op, host=host, bytes=nbytes)
@@ -59,8 +68,14 @@ class BootLog:
         if mapping is None:
             self.next_mapping += 0x100
             mapping = self.next_mapping
-        self.add(m.IoMmuMapResult, mapping=mapping, device_address=device, crypted=host,
-                 pages=pages, reserved_bitmap=bits)
+        self.add(
+            m.IoMmuMapResult,
+            mapping=mapping,
+            device_address=device,
+            crypted=host,
+            pages=pages,
+            reserved_bitmap=bits,
+        )
         if bits and not op.startswith("CommonBuffer"):
             self.slots[mapping] = (device, bits)
         return mapping
@@ -72,12 +87,25 @@ class BootLog:
         slot = next((s for s in slots if not self.bitmap & (1 << s.bit)), slots[0])
         before = self.bitmap
         self.bitmap |= 1 << slot.bit
-        self.add(m.PoolSlotTaken, range_size=rng.data_size, address=slot.data, pages=pages,
-                 bits=1 << slot.bit, bitmap_before=before, bitmap_after=self.bitmap)
+        self.add(
+            m.PoolSlotTaken,
+            range_size=rng.data_size,
+            address=slot.data,
+            pages=pages,
+            bits=1 << slot.bit,
+            bitmap_before=before,
+            bitmap_after=self.bitmap,
+        )
         return slot.data, 1 << slot.bit
 
-    def unmap(self, mapping: int, *, locked: bool = False,
-              convert: tuple[int, int] | None = None, sev: bool = True) -> None:
+    def unmap(
+        self,
+        mapping: int,
+        *,
+        locked: bool = False,
+        convert: tuple[int, int] | None = None,
+        sev: bool = True,
+    ) -> None:
         """UnmapWorker line, then (legacy) the logged re-encryption, then (pool) the slot."""
         self.add(m.IoMmuUnmap, mapping=mapping, memory_map_locked=locked)
         if convert is not None:
@@ -89,11 +117,24 @@ class BootLog:
     def free_slot(self, slot: tuple[int, int], *, common: bool) -> None:
         before = self.bitmap
         self.bitmap &= ~slot[1]
-        self.add(m.PoolSlotFreed, address=slot[0], bits=slot[1], bitmap_before=before,
-                 bitmap_after=self.bitmap, common=common)
+        self.add(
+            m.PoolSlotFreed,
+            address=slot[0],
+            bits=slot[1],
+            bitmap_before=before,
+            bitmap_after=self.bitmap,
+            common=common,
+        )
 
-    def allocate(self, pages: int, host: int = 0, *, attributes: int = 0x800,
-                 stash: int = 0x7F000000, pool: bool = False) -> int:
+    def allocate(
+        self,
+        pages: int,
+        host: int = 0,
+        *,
+        attributes: int = 0x800,
+        stash: int = 0x7F000000,
+        pool: bool = False,
+    ) -> int:
         """AllocateBuffer; with ``pool`` the (pages + 1) slot decides ``host``."""
         self.add(m.IoMmuAllocateRequest, memory_type=4, pages=pages, attributes=attributes)
         if pool:
@@ -108,14 +149,33 @@ class BootLog:
         if slot is not None:
             self.free_slot(slot, common=True)
 
-    def convert(self, start: int, pages: int, *, shared: bool, sev: bool = True,
-                module: str = "IoMmuDxe", mmio: bool = False) -> None:
+    def convert(
+        self,
+        start: int,
+        pages: int,
+        *,
+        shared: bool,
+        sev: bool = True,
+        module: str = "IoMmuDxe",
+        mmio: bool = False,
+    ) -> None:
         if sev:
-            self.add(m.SetMemoryEncDec, module=module, physical=start, length=pages * PAGE_SIZE,
-                     encrypt=not shared, mmio=mmio)
+            self.add(
+                m.SetMemoryEncDec,
+                module=module,
+                physical=start,
+                length=pages * PAGE_SIZE,
+                encrypt=not shared,
+                mmio=mmio,
+            )
         else:
-            self.add(m.SetMemorySharedOrPrivate, module=module, physical=start,
-                     length=pages * PAGE_SIZE, shared=shared)
+            self.add(
+                m.SetMemorySharedOrPrivate,
+                module=module,
+                physical=start,
+                length=pages * PAGE_SIZE,
+                shared=shared,
+            )
 
     def pool_init(self, *, logged: bool = False, sev: bool = True) -> None:
         self.add(m.PoolInit, pages=1429, base=POOL_BASE)
@@ -131,8 +191,15 @@ class BootLog:
     # -- context ----------------------------------------------------------------------------
 
     def pci(self, dev: int, device_id: int, vendor_id: int = 0x1AF4) -> None:
-        self.add(m.PciDeviceFound, kind="PCI", bus=0, device=dev, function=0,
-                 vendor_id=vendor_id, device_id=device_id)
+        self.add(
+            m.PciDeviceFound,
+            kind="PCI",
+            bus=0,
+            device=dev,
+            function=0,
+            vendor_id=vendor_id,
+            device_id=device_id,
+        )
 
     def protocol(self, guid: str) -> None:
         self.add(m.ProtocolInstalled, guid=guid, interface=0x7EA1E0A8)
@@ -144,8 +211,9 @@ class BootLog:
         self.add(m.PhaseMarker, phase=m.Phase.BDS, detail="[Bds] Entry...")
 
 
-def run(events: Iterable[m.Event], *, seeds: Sequence[LabelledRange] = (),
-        **kwargs: int) -> tuple[SimulationResult, list[Finding]]:
+def run(
+    events: Iterable[m.Event], *, seeds: Sequence[LabelledRange] = (), **kwargs: int
+) -> tuple[SimulationResult, list[Finding]]:
     collector = FindingCollector(SIMULATOR_RULES)
     sim = Simulator(collector, seeds=seeds, **kwargs)
     last = 0

@@ -53,9 +53,10 @@ def test_pagemap_matches_per_page_model(operations):
     for (s1, e1, st1), (s2, _e2, st2) in zip(ranges, ranges[1:], strict=False):
         assert e1 <= s2
         assert not (e1 == s2 and st1 is st2)
-    assert expand([(s, e, st) for s, e, st in ranges]) == [
-        naive[p] for p in sorted(naive)
-    ] or not naive
+    assert (
+        expand([(s, e, st) for s, e, st in ranges]) == [naive[p] for p in sorted(naive)]
+        or not naive
+    )
 
 
 def test_pagemap_unaligned_range_is_widened_to_pages():

@@ -40,8 +40,19 @@ def test_pool_layout_range_starts_and_strides():
 
 @pytest.mark.parametrize(
     ("pages", "label"),
-    [(1, "4K"), (2, "32K"), (8, "32K"), (9, "128K"), (32, "128K"), (33, "1M"), (256, "1M"),
-     (257, "2M"), (512, "2M"), (513, None), (0, None)],
+    [
+        (1, "4K"),
+        (2, "32K"),
+        (8, "32K"),
+        (9, "128K"),
+        (32, "128K"),
+        (33, "1M"),
+        (256, "1M"),
+        (257, "2M"),
+        (512, "2M"),
+        (513, None),
+        (0, None),
+    ],
 )
 def test_range_for_pages_boundaries(pages, label):
     rng = range_for_pages(pages)

@@ -1,0 +1,467 @@
+"""Plotly figures (plain JSON-able dicts) from result documents and timeline windows.
+
+Pure functions: no database, no request. Figures are built as dicts rather than with
+``plotly.graph_objects`` because they are sent to plotly.js as JSON anyway, and building
+objects with validation costs more than the data they carry. Each figure has a title and
+labelled axes; colours follow the page's palette (app.css).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MIB = 1024 * 1024
+PHASE_COLOURS = {
+    "SEC": "#8e99a8",
+    "PEI": "#6c9bd2",
+    "DXE": "#7fb77e",
+    "BDS": "#e0b75a",
+    "ExitBootServices": "#d46a6a",
+}
+STATE_COLOURS = {"shared": "#d9480f", "private": "#2f9e44", "unaccepted": "#868e96"}
+OPERATION_COLOURS = {
+    "Read": "#1c7ed6",
+    "Write": "#f08c00",
+    "CommonBuffer": "#7048e8",
+}
+SHARED_COLOUR = "#d9480f"
+PRIVATE_COLOUR = "#2f9e44"
+MAX_LANES = 6
+FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12}
+
+Figure = dict[str, Any]
+
+
+def _layout(title: str, **extra: Any) -> dict[str, Any]:
+    layout: dict[str, Any] = {
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
+        "font": FONT,
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "margin": {"l": 70, "r": 20, "t": 48, "b": 48},
+        "hovermode": "closest",
+        "legend": {"orientation": "h", "y": -0.12, "x": 0},
+    }
+    layout.update(extra)
+    return layout
+
+
+def axis_title(kind: str) -> str:
+    return "seconds since the first timestamp" if kind == "time" else "log line"
+
+
+def operation_family(operation: str) -> str:
+    """'CommonBuffer64' -> 'CommonBuffer', 'Read64' -> 'Read' (colours and legends)."""
+    for family in OPERATION_COLOURS:
+        if operation.startswith(family):
+            return family
+    return operation or "other"
+
+
+# -- the encryption timeline --------------------------------------------------------------
+
+
+def _phase_shapes(window: dict[str, Any]) -> tuple[list[dict], list[dict]]:
+    shapes, notes = [], []
+    for band in window["phases"]:
+        colour = PHASE_COLOURS.get(band["name"], "#adb5bd")
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "paper",
+                "x0": band["start"],
+                "x1": band["end"],
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": colour,
+                "opacity": 0.10,
+                "line": {"width": 0},
+                "layer": "below",
+            }
+        )
+        notes.append(
+            {
+                "x": (band["start"] + band["end"]) / 2,
+                "y": 1.0,
+                "xref": "x",
+                "yref": "paper",
+                "yanchor": "bottom",
+                "text": band["name"] if band["name"] != "ExitBootServices" else "EBS",
+                "showarrow": False,
+                "font": {"size": 11, "color": colour},
+            }
+        )
+    for mark in window.get("markers", []):
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": mark["x"],
+                "x1": mark["x"],
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": "#495057", "width": 1, "dash": "dot"},
+            }
+        )
+    return shapes, notes
+
+
+def assign_lanes(starts: list[float], ends: list[float], devices: list[str]) -> list[str]:
+    """Gantt rows: each device gets up to ``MAX_LANES`` lanes so that spans do not overlap
+    (greedy, by start); the overflow shares the last lane."""
+    order = sorted(range(len(starts)), key=lambda i: (devices[i], starts[i]))
+    lane_ends: dict[str, list[float]] = {}
+    rows = [""] * len(starts)
+    for i in order:
+        ends_of = lane_ends.setdefault(devices[i], [])
+        lane = next((k for k, e in enumerate(ends_of) if e < starts[i]), None)
+        if lane is None:
+            if len(ends_of) < MAX_LANES:
+                ends_of.append(ends[i])
+                lane = len(ends_of) - 1
+            else:
+                lane = MAX_LANES - 1
+        ends_of[lane] = max(ends_of[lane], ends[i])
+        rows[i] = devices[i] if lane == 0 else f"{devices[i]} ·{lane + 1}"
+    return rows
+
+
+def _gantt_traces(spans: dict[str, Any], unit: str) -> list[dict]:
+    rows = assign_lanes(spans["start"], spans["end"], spans["device"])
+    by_family: dict[str, dict[str, list[Any]]] = {}
+    for i, row in enumerate(rows):
+        family = operation_family(spans["operation"][i])
+        t = by_family.setdefault(family, {"x": [], "y": [], "text": []})
+        text = (
+            f"{spans['device'][i]} {spans['operation'][i]}<br>{spans['pages'][i]} page(s), "
+            f"lines {spans['start_line'][i]}–{spans['end_line'][i] or 'end (still mapped)'}"
+        )
+        t["x"] += [spans["start"][i], spans["end"][i], None]
+        t["y"] += [row, row, None]
+        t["text"] += [text, text, None]
+    traces = []
+    for family in sorted(by_family):
+        t = by_family[family]
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": f"{family} mapping",
+                "x": t["x"],
+                "y": t["y"],
+                "text": t["text"],
+                "hovertemplate": "%{text}<br>" + unit + " %{x}<extra></extra>",
+                "line": {"width": 7, "color": OPERATION_COLOURS.get(family, "#495057")},
+                "marker": {"size": 5, "symbol": "line-ns-open"},
+                "connectgaps": False,
+                "xaxis": "x",
+                "yaxis": "y3",
+                "legendgroup": "maps",
+            }
+        )
+    return traces
+
+
+def build_timeline_figure(window: dict[str, Any], *, title: str = "Encryption timeline") -> Figure:
+    """Shared pages (with their min–max band), transitions per bucket and mapping lifetimes
+    grouped by device, on one zoomable x axis with the boot phases as bands."""
+    unit = "second" if window["axis"] == "time" else "line"
+    shared, counts, events = window["shared"], window["counts"], window["events"]
+    traces: list[dict] = [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": "min shared pages",
+            "x": shared["x"],
+            "y": shared["min"],
+            "line": {"width": 0, "shape": "hv", "color": SHARED_COLOUR},
+            "hoverinfo": "skip",
+            "showlegend": False,
+            "yaxis": "y",
+        },
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": "shared pages (min–max)",
+            "x": shared["x"],
+            "y": shared["max"],
+            "fill": "tonexty",
+            "fillcolor": "rgba(217,72,15,0.18)",
+            "line": {"width": 0, "shape": "hv", "color": SHARED_COLOUR},
+            "hovertemplate": "max %{y} shared pages<extra></extra>",
+            "yaxis": "y",
+        },
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": "shared pages",
+            "x": shared["x"],
+            "y": shared["last"],
+            "line": {"width": 2, "shape": "hv", "color": SHARED_COLOUR},
+            "hovertemplate": unit + " %{x}<br>%{y} shared pages<extra></extra>",
+            "yaxis": "y",
+        },
+        {
+            "type": "bar",
+            "name": "to shared",
+            "x": counts["x"],
+            "y": counts["to_shared"],
+            "marker": {"color": SHARED_COLOUR},
+            "hovertemplate": "%{y} made shared<extra></extra>",
+            "yaxis": "y2",
+        },
+        {
+            "type": "bar",
+            "name": "to private",
+            "x": counts["x"],
+            "y": [-v for v in counts["to_private"]],
+            "marker": {"color": PRIVATE_COLOUR},
+            "customdata": counts["to_private"],
+            "hovertemplate": "%{customdata} made private<extra></extra>",
+            "yaxis": "y2",
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": "transition",
+            "x": events["x"],
+            "y": [0] * len(events["x"]),
+            "customdata": events["line"],
+            "text": [
+                f"line {line}: {pages} page(s) at 0x{start:x} → "
+                f"{'shared' if up else 'private'}<br>{module} {device}"
+                for line, pages, start, up, module, device in zip(
+                    events["line"],
+                    events["pages"],
+                    events["start"],
+                    events["to_shared"],
+                    events["module"],
+                    events["device"],
+                    strict=True,
+                )
+            ],
+            "hovertemplate": "%{text}<extra>click: log line</extra>",
+            "marker": {
+                "size": 7,
+                "symbol": ["triangle-up" if up else "triangle-down" for up in events["to_shared"]],
+                "color": [SHARED_COLOUR if up else PRIVATE_COLOUR for up in events["to_shared"]],
+                "line": {"width": 0.5, "color": "#fff"},
+            },
+            "yaxis": "y2",
+        },
+        *_gantt_traces(window["spans"], unit),
+    ]
+    shapes, notes = _phase_shapes(window)
+    lanes = len(set(assign_lanes(window["spans"]["start"], window["spans"]["end"],
+                                 window["spans"]["device"])))  # fmt: skip
+    layout = _layout(
+        title,
+        height=max(520, 380 + 22 * lanes),
+        barmode="relative",
+        bargap=0,
+        shapes=shapes,
+        annotations=notes,
+        xaxis={
+            "title": {"text": axis_title(window["axis"])},
+            "range": window["window"],
+            "anchor": "y3",
+            "showspikes": True,
+            "spikemode": "across",
+            "spikethickness": 1,
+            "spikecolor": "#adb5bd",
+            "zeroline": False,
+        },
+        yaxis={"domain": [0.66, 1.0], "title": {"text": "shared pages"}, "rangemode": "tozero"},
+        yaxis2={"domain": [0.44, 0.62], "title": {"text": "transitions"}, "zeroline": True},
+        yaxis3={
+            "domain": [0.0, 0.40],
+            "title": {"text": "mappings"},
+            "type": "category",
+            "automargin": True,
+            "categoryorder": "category descending",
+        },
+        margin={"l": 110, "r": 20, "t": 56, "b": 40},
+        legend={"orientation": "h", "y": 1.08, "x": 1, "xanchor": "right"},
+        meta={"window": window["window"], "extent": window["extent"], "axis": window["axis"]},
+    )
+    return {"data": traces, "layout": layout}
+
+
+# -- the address-space map ----------------------------------------------------------------
+
+
+def build_address_space_figure(snapshot: dict[str, Any] | None, labels: list[dict], *,
+                               moment: str) -> Figure:  # fmt: skip
+    """Page states over guest-physical ranges at one moment, with firmware metadata ranges
+    (MEMFD, GHCB, pool, ...) on their own row. Each range also gets a marker so that a
+    4 KiB range stays visible on a gigabyte-wide axis."""
+    ranges = (snapshot or {}).get("ranges", [])
+    traces: list[dict] = []
+    for state in ("shared", "private", "unaccepted"):
+        items = [r for r in ranges if r["state"] == state]
+        if not items:
+            continue
+        text = [
+            f"0x{r['start']:x}–0x{r['end'] - 1:x}<br>{r['pages']} page(s) {state}"
+            + (f"<br>{', '.join(r['labels'])}" if r.get("labels") else "")
+            for r in items
+        ]
+        traces.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": state,
+                "y": [state] * len(items),
+                "base": [r["start"] / MIB for r in items],
+                "x": [(r["end"] - r["start"]) / MIB for r in items],
+                "text": text,
+                "textposition": "none",
+                "hovertemplate": "%{text}<extra></extra>",
+                "marker": {"color": STATE_COLOURS[state]},
+                "width": 0.6,
+            }
+        )
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "showlegend": False,
+                "y": [state] * len(items),
+                "x": [(r["start"] + r["end"]) / 2 / MIB for r in items],
+                "text": text,
+                "hovertemplate": "%{text}<extra></extra>",
+                "marker": {"symbol": "line-ns", "size": 16, "line": {
+                    "width": 2, "color": STATE_COLOURS[state]}},
+            }
+        )  # fmt: skip
+    if labels:
+        text = [
+            f"{lb['label']}<br>0x{lb['start']:x}–0x{lb['end'] - 1:x}"
+            f" ({(lb['end'] - lb['start']) // 4096} page(s), {lb.get('state') or '?'})"
+            for lb in labels
+        ]
+        traces.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": "firmware ranges",
+                "y": ["firmware"] * len(labels),
+                "base": [lb["start"] / MIB for lb in labels],
+                "x": [(lb["end"] - lb["start"]) / MIB for lb in labels],
+                "text": [lb["label"] for lb in labels],
+                "textposition": "inside",
+                "insidetextanchor": "middle",
+                "hovertext": text,
+                "hovertemplate": "%{hovertext}<extra></extra>",
+                "marker": {"color": "#adb5bd", "line": {"color": "#495057", "width": 1}},
+                "width": 0.6,
+            }
+        )
+    title = f"Address space at {moment}"
+    if snapshot and snapshot.get("line"):
+        title += f" (line {snapshot['line']:,})"
+    layout = _layout(
+        title,
+        height=300,
+        barmode="overlay",
+        xaxis={"title": {"text": "guest-physical address (MiB)"}, "zeroline": False},
+        yaxis={
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": ["firmware", "unaccepted", "private", "shared"],
+        },
+        legend={"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"},
+    )
+    return {"data": traces, "layout": layout}
+
+
+# -- per-device statistics ----------------------------------------------------------------
+
+
+def _bar(title: str, devices: list[str], series: list[tuple[str, list[float], str]],
+         y_title: str, *, stack: bool = False) -> Figure:  # fmt: skip
+    traces = [
+        {
+            "type": "bar",
+            "name": name,
+            "x": devices,
+            "y": values,
+            "marker": {"color": colour},
+            "hovertemplate": "%{x}<br>" + name + ": %{y:,}<extra></extra>",
+        }
+        for name, values, colour in series
+    ]
+    layout = _layout(
+        title,
+        height=280,
+        barmode="stack" if stack else "group",
+        showlegend=len(series) > 1,
+        xaxis={"title": {"text": "device"}, "automargin": True},
+        yaxis={"title": {"text": y_title}, "rangemode": "tozero"},
+        legend={"orientation": "h", "y": 1.14, "x": 1, "xanchor": "right"},
+        margin={"l": 64, "r": 12, "t": 48, "b": 40},
+    )
+    return {"data": traces, "layout": layout}
+
+
+def build_device_figures(devices: list[dict[str, Any]], *, seconds: bool) -> list[Figure]:
+    """The bar charts of the device section, one metric each (empty list without devices)."""
+    if not devices:
+        return []
+    names = [d["device"] for d in devices]
+    families: dict[str, list[float]] = {}
+    for i, d in enumerate(devices):
+        for op, n in (d.get("maps_by_operation") or {}).items():
+            families.setdefault(operation_family(op), [0.0] * len(devices))[i] += n
+    maps = [
+        (fam, values, OPERATION_COLOURS.get(fam, "#495057"))
+        for fam, values in sorted(families.items())
+    ]
+    time_key = "shared_page_seconds" if seconds else "shared_page_lines"
+    time_title = "page·seconds" if seconds else "page·lines"
+    return [
+        _bar("Maps by operation", names, maps, "maps", stack=True),
+        _bar(
+            "Bytes mapped and bounced",
+            names,
+            [
+                ("bytes", [d.get("bytes", 0) for d in devices], "#1c7ed6"),
+                ("bounce bytes", [d.get("bounce_bytes", 0) for d in devices], "#f08c00"),
+            ],
+            "bytes",
+        ),
+        _bar(
+            "Encryption transitions",
+            names,
+            [("transitions", [d.get("transitions", 0) for d in devices], "#d9480f")],
+            "transitions",
+        ),
+        _bar(
+            "Peak shared pages",
+            names,
+            [("peak shared pages", [d.get("peak_shared_pages", 0) for d in devices], "#e8590c")],
+            "pages",
+        ),
+        _bar(
+            "Shared page-time",
+            names,
+            [("shared page-time", [d.get(time_key) or 0 for d in devices], "#862e9c")],
+            time_title,
+        ),
+    ]
+
+
+def build_delta_figure(rows: list[dict[str, Any]], metric: str, title: str) -> Figure:
+    """Two bars per device (boot A, boot B) for one statistic of the comparison."""
+    names = [r["device"] for r in rows]
+    return _bar(
+        title,
+        names,
+        [
+            ("A", [r["a"].get(metric, 0) if r["a"] else 0 for r in rows], "#4c6ef5"),
+            ("B", [r["b"].get(metric, 0) if r["b"] else 0 for r in rows], "#f76707"),
+        ],
+        metric.replace("_", " "),
+    )

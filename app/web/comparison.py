@@ -1,0 +1,55 @@
+"""Two boots compared: findings new, fixed and persisting (by fingerprint), device deltas.
+
+Pure functions over result-document sections, shared by the compare page and its JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DEVICE_METRICS = (
+    "maps",
+    "bytes",
+    "bounce_bytes",
+    "transitions",
+    "peak_shared_pages",
+    "shared_page_lines",
+    "shared_page_seconds",
+)
+
+
+def compare_findings(
+    a: list[dict[str, Any]], b: list[dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    """``new`` (only in B), ``fixed`` (only in A) and ``persisting`` (in both, B's copy)."""
+    in_a = {f["fingerprint"]: f for f in a}
+    in_b = {f["fingerprint"]: f for f in b}
+    return {
+        "new": [f for fp, f in in_b.items() if fp not in in_a],
+        "fixed": [f for fp, f in in_a.items() if fp not in in_b],
+        "persisting": [f for fp, f in in_b.items() if fp in in_a],
+    }
+
+
+def compare_devices(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per device of either boot: its statistics in A and B and B - A per metric."""
+    in_a = {d["device"]: d for d in a}
+    in_b = {d["device"]: d for d in b}
+    rows = []
+    for name in sorted(set(in_a) | set(in_b)):
+        da, db = in_a.get(name), in_b.get(name)
+        delta = {
+            metric: (db or {}).get(metric, 0) - (da or {}).get(metric, 0)
+            for metric in DEVICE_METRICS
+            if (da or {}).get(metric) is not None or (db or {}).get(metric) is not None
+        }
+        rows.append({"device": name, "a": da, "b": db, "delta": delta})
+    return rows
+
+
+def compare_documents(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "findings": compare_findings(a.get("findings", []), b.get("findings", [])),
+        "devices": compare_devices(a.get("devices", []), b.get("devices", [])),
+        "verdict": {"a": a.get("verdict"), "b": b.get("verdict")},
+    }

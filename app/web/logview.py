@@ -1,0 +1,119 @@
+"""Ranges of the raw log for the viewer, with the events the scanner recognises in them.
+
+The viewer never loads a whole log: it asks for at most ``MAX_LINES`` lines at a time. Lines
+are classified by running the engine's own scanner on the range, so the highlighting is
+exactly what the analysis recognised (a pattern spanning lines at the range's edge may be
+missed; the neighbouring range shows it).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from itertools import islice
+
+from sqlalchemy.orm import Session
+
+from app.analysis import model as m
+from app.analysis.scanner import Scanner
+from app.db.blobs import iter_blob_lines
+from app.db.models import Boot
+
+MAX_LINES = 2000
+DEFAULT_LINES = 400
+MAX_LINE_CHARS = 4000
+
+_KINDS: tuple[tuple[tuple[type, ...], str], ...] = (
+    ((m.BootFailure,), "error"),
+    (
+        (
+            m.IoMmuMapRequest,
+            m.IoMmuMapResult,
+            m.IoMmuUnmap,
+            m.IoMmuAllocateRequest,
+            m.IoMmuAllocateResult,
+            m.IoMmuFree,
+            m.IoMmuSetAttribute,
+            m.IoMmuExitBoot,
+            m.PoolInit,
+            m.PoolSlotTaken,
+            m.PoolSlotFreed,
+        ),
+        "iommu",
+    ),
+    (
+        (
+            m.SetMemoryEncDec,
+            m.PageStateChange,
+            m.SetMemorySharedOrPrivate,
+            m.SharedBitChange,
+            m.PageSplit,
+            m.TdAcceptMessage,
+            m.MemoryAccepted,
+            m.SevEnabled,
+            m.SevEsGhcb,
+            m.TdxStarted,
+            m.TdxSharedBitMask,
+        ),
+        "encryption",
+    ),
+    ((m.PhaseMarker, m.BootOption), "phase"),
+)
+
+
+def event_kind(event: m.Event) -> str:
+    """The highlight class of an event: error, iommu, encryption, phase or other."""
+    for types, kind in _KINDS:
+        if isinstance(event, types):
+            return kind
+    return "other"
+
+
+@dataclass(frozen=True)
+class LogLine:
+    number: int
+    text: str
+    kind: str | None  # None: not recognised
+
+
+@dataclass(frozen=True)
+class LogRange:
+    start: int
+    end: int
+    total: int
+    lines: list[LogLine]
+
+
+def clamp_range(start: int, count: int, total: int) -> tuple[int, int]:
+    """``[start, end]`` inside ``1..total`` holding at most ``MAX_LINES`` lines."""
+    total = max(total, 1)
+    count = max(1, min(count, MAX_LINES))
+    start = max(1, min(start, total))
+    return start, min(total, start + count - 1)
+
+
+def classify(raw: list[bytes], first_line: int) -> dict[int, str]:
+    """``{line number: kind}`` for the recognised lines of a range starting at ``first_line``."""
+    scanner = Scanner()
+    kinds: dict[int, str] = {}
+    for event in scanner.iter_events(io.BytesIO(b"".join(raw))):
+        line = first_line + event.line - 1
+        if kinds.get(line) in (None, "other"):
+            kinds[line] = event_kind(event)
+    return kinds
+
+
+def read_range(session: Session, boot: Boot, *, start: int, count: int) -> LogRange:
+    """Lines ``start``.. (at most ``count``) of the boot's log, decoded and classified."""
+    first, last = clamp_range(start, count, boot.log_lines)
+    raw = list(islice(iter_blob_lines(session, boot.log_sha256), first - 1, last))
+    kinds = classify(raw, first)
+    lines = [
+        LogLine(
+            first + i,
+            text.rstrip(b"\r\n").decode("utf-8", "replace")[:MAX_LINE_CHARS],
+            kinds.get(first + i),
+        )
+        for i, text in enumerate(raw)
+    ]
+    return LogRange(first, first + len(lines) - 1, boot.log_lines, lines)

@@ -1,0 +1,253 @@
+"""Timeline data for one view: a window of the boot at the resolution the chart can show.
+
+The engine stores bounded series (about a thousand buckets, the first transitions, a
+decimated sample of mapping lifetimes). A view asks for a window ``[start, end]`` on its axis
+(log lines, or seconds when the log has timestamps) and a number of points; this module keeps
+what falls in the window and merges buckets down to that many points, keeping the min and max
+of each so spikes survive. Every list is capped, so the JSON of a view stays far below 2 MB
+whatever the size of the boot. Pure functions over the result document.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_POINTS = 800
+MAX_POINTS = 4000
+MAX_EVENTS = 1500
+MAX_SPANS = 1500
+
+
+@dataclass(frozen=True)
+class Axis:
+    """Maps log lines to the x axis: identity, or interpolated seconds for timestamped logs."""
+
+    kind: str  # "line" | "time"
+    lines: tuple[int, ...] = ()
+    times: tuple[float, ...] = ()
+
+    def at(self, line: int | None, time: float | None = None) -> float | None:
+        if line is None:
+            return None
+        if self.kind == "line":
+            return float(line)
+        if time is not None:
+            return time
+        return self._interpolate(line)
+
+    def _interpolate(self, line: int) -> float | None:
+        if not self.lines:
+            return None
+        i = bisect.bisect_left(self.lines, line)
+        if i < len(self.lines) and self.lines[i] == line:
+            return self.times[i]
+        if i == 0:
+            return self.times[0]
+        if i == len(self.lines):
+            return self.times[-1]
+        l0, l1, t0, t1 = self.lines[i - 1], self.lines[i], self.times[i - 1], self.times[i]
+        return t0 + (t1 - t0) * (line - l0) / (l1 - l0)
+
+
+def build_axis(document: dict[str, Any]) -> Axis:
+    """Seconds when the log has timestamps (anchors from phases and series), else lines."""
+    if not document.get("source", {}).get("has_timestamps"):
+        return Axis("line")
+    anchors: dict[int, float] = {}
+    for phase in document.get("phases", []):
+        for line_key, time_key in (("first_line", "start_time"), ("last_line", "end_time")):
+            if phase.get(line_key) is not None and phase.get(time_key) is not None:
+                anchors[int(phase[line_key])] = float(phase[time_key])
+    timeline = document.get("timeline", {})
+    for point in timeline.get("shared_pages", {}).get("points", []):
+        if point.get("time") is not None:
+            anchors[int(point["line"])] = float(point["time"])
+    if not anchors:
+        return Axis("line")
+    lines = tuple(sorted(anchors))
+    times = tuple(max(0.0, anchors[line]) for line in lines)
+    return Axis("time", lines, tuple(_monotone(times)))
+
+
+def _monotone(values: tuple[float, ...]) -> list[float]:
+    """Interpolation needs non-decreasing times; a clock step backwards is flattened."""
+    out: list[float] = []
+    for value in values:
+        out.append(max(value, out[-1]) if out else value)
+    return out
+
+
+def extent(document: dict[str, Any], axis: Axis) -> tuple[float, float]:
+    """The whole boot on the axis."""
+    lines = max(int(document.get("source", {}).get("lines") or 1), 1)
+    start, end = axis.at(1), axis.at(lines)
+    return (start or 0.0, end if end is not None and end > (start or 0.0) else 1.0)
+
+
+def phase_bands(document: dict[str, Any], axis: Axis) -> list[dict[str, Any]]:
+    bands = []
+    for phase in document.get("phases", []):
+        x0 = axis.at(phase.get("first_line"), phase.get("start_time"))
+        x1 = axis.at(phase.get("last_line"), phase.get("end_time"))
+        if x0 is not None and x1 is not None:
+            bands.append({"name": phase["name"], "start": x0, "end": x1})
+    return bands
+
+
+def _merge_series(points: list[dict[str, Any]], axis: Axis, lo: float, hi: float, n: int) -> dict:
+    """Shared-pages buckets in [lo, hi] merged into at most ``n`` equal-width buckets."""
+    xs: list[float] = []
+    mins: list[int] = []
+    maxs: list[int] = []
+    lasts: list[int] = []
+    before: int | None = None
+    width = (hi - lo) / n if hi > lo else 1.0
+    current = -1
+    for point in points:
+        x = axis.at(point["line"], point.get("time"))
+        if x is None:
+            continue
+        if x < lo:
+            before = int(point["last"])
+            continue
+        if x > hi:
+            break
+        key = min(int((x - lo) / width), n - 1)
+        if key != current:
+            xs.append(x)
+            mins.append(int(point["min"]))
+            maxs.append(int(point["max"]))
+            lasts.append(int(point["last"]))
+            current = key
+        else:
+            mins[-1] = min(mins[-1], int(point["min"]))
+            maxs[-1] = max(maxs[-1], int(point["max"]))
+            lasts[-1] = int(point["last"])
+    if before is not None:  # the level the window opens at
+        xs.insert(0, lo)
+        mins.insert(0, before)
+        maxs.insert(0, before)
+        lasts.insert(0, before)
+    return {"x": xs, "min": mins, "max": maxs, "last": lasts}
+
+
+def _merge_counts(buckets: list[dict[str, Any]], axis: Axis, lo: float, hi: float, n: int) -> dict:
+    """Transition counts per bucket (to shared / to private) in [lo, hi], at most ``n``."""
+    width = (hi - lo) / n if hi > lo else 1.0
+    merged: dict[int, list[float]] = {}
+    for bucket in buckets:
+        x = axis.at(bucket["line"])
+        if x is None or x < lo or x > hi:
+            continue
+        key = min(int((x - lo) / width), n - 1)
+        entry = merged.setdefault(key, [x, 0, 0, 0])
+        entry[1] += bucket["to_shared"]
+        entry[2] += bucket["count"] - bucket["to_shared"]
+        entry[3] += bucket["pages"]
+    rows = [merged[k] for k in sorted(merged)]
+    return {
+        "x": [r[0] for r in rows],
+        "to_shared": [int(r[1]) for r in rows],
+        "to_private": [int(r[2]) for r in rows],
+        "pages": [int(r[3]) for r in rows],
+    }
+
+
+def _events(transitions: list[dict[str, Any]], axis: Axis, lo: float, hi: float) -> dict:
+    keep = []
+    for t in transitions:
+        x = axis.at(t["line"], t.get("time"))
+        if x is not None and lo <= x <= hi:
+            keep.append((x, t))
+    stride = max(1, math.ceil(len(keep) / MAX_EVENTS))
+    sample = keep[::stride]
+    return {
+        "x": [x for x, _ in sample],
+        "line": [t["line"] for _, t in sample],
+        "to_shared": [bool(t["to_shared"]) for _, t in sample],
+        "pages": [t["pages"] for _, t in sample],
+        "start": [t["start"] for _, t in sample],
+        "module": [t.get("module") or "" for _, t in sample],
+        "device": [t.get("device") or "" for _, t in sample],
+        "shown": len(sample),
+        "in_window": len(keep),
+    }
+
+
+def _spans(lifetimes: dict[str, Any], axis: Axis, lo: float, hi: float, last: float) -> dict:
+    """Mapping lifetimes overlapping [lo, hi]; when too many, the longest are kept."""
+    found = []
+    for item in [*lifetimes.get("long_lived", []), *lifetimes.get("sampled", [])]:
+        x0 = axis.at(item.get("start_line"), item.get("start_time"))
+        x1 = axis.at(item.get("end_line"), item.get("end_time"))
+        if x0 is None:
+            continue
+        live = x1 is None
+        x1 = last if x1 is None else x1
+        if x1 < lo or x0 > hi:
+            continue
+        found.append((x0, max(x1, x0), live, item))
+    found.sort(key=lambda f: f[1] - f[0], reverse=True)
+    shown = sorted(found[:MAX_SPANS], key=lambda f: (f[3].get("device") or "", f[0]))
+    return {
+        "device": [f[3].get("device") or "unattributed" for f in shown],
+        "operation": [f[3].get("operation") or "" for f in shown],
+        "start": [f[0] for f in shown],
+        "end": [f[1] for f in shown],
+        "live": [f[2] for f in shown],
+        "pages": [f[3].get("pages") or 0 for f in shown],
+        "start_line": [f[3].get("start_line") for f in shown],
+        "end_line": [f[3].get("end_line") for f in shown],
+        "shown": len(shown),
+        "in_window": len(found),
+    }
+
+
+def build_window(
+    document: dict[str, Any],
+    *,
+    start: float | None = None,
+    end: float | None = None,
+    points: int = DEFAULT_POINTS,
+) -> dict[str, Any]:
+    """The timeline data of one view: window ``[start, end]`` (None: the whole boot)."""
+    axis = build_axis(document)
+    full_lo, full_hi = extent(document, axis)
+    lo = full_lo if start is None else max(full_lo, min(start, full_hi))
+    hi = full_hi if end is None else min(full_hi, max(end, full_lo))
+    if hi <= lo:
+        lo, hi = full_lo, full_hi
+    n = max(10, min(int(points), MAX_POINTS))
+    timeline = document.get("timeline", {})
+    transitions = timeline.get("transitions", {})
+    return {
+        "axis": axis.kind,
+        "extent": [full_lo, full_hi],
+        "window": [lo, hi],
+        "points": n,
+        "phases": phase_bands(document, axis),
+        "shared": _merge_series(
+            timeline.get("shared_pages", {}).get("points", []), axis, lo, hi, n
+        ),
+        "counts": _merge_counts(
+            transitions.get("per_bucket", {}).get("buckets", []), axis, lo, hi, n
+        ),
+        "events": _events(transitions.get("first", []), axis, lo, hi),
+        "events_dropped": int(transitions.get("dropped") or 0),
+        "spans": _spans(timeline.get("lifetimes", {}), axis, lo, hi, full_hi),
+        "stored_bucket_lines": timeline.get("shared_pages", {}).get("bucket_lines", 1),
+        "markers": _markers(document, timeline, axis),
+    }
+
+
+def _markers(document: dict[str, Any], timeline: dict[str, Any], axis: Axis) -> list[dict]:
+    """Vertical lines worth a label: ExitBootServices and the hand-off."""
+    marks = []
+    for key, label in (("ebs_line", "ExitBootServices"), ("handoff_line", "hand-off")):
+        x = axis.at(timeline.get(key))
+        if x is not None:
+            marks.append({"x": x, "label": label, "line": timeline.get(key)})
+    return marks
