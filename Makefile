@@ -6,7 +6,7 @@ DATA_DIR ?= $(CURDIR)/.cvmreview
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install system-packages lint typecheck test test-fast run demo worker migrate bench clean
+.PHONY: install system-packages lint typecheck test test-fast run demo worker migrate bench bench-service bench-pages clean
 
 # The virtual environment is rebuilt when pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -46,6 +46,12 @@ migrate: install
 
 bench: install
 	$(BIN)/python bench/bench_engine.py
+
+bench-service: install
+	$(BIN)/python bench/bench_service.py
+
+bench-pages: install
+	$(BIN)/python bench/bench_pages.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache $(DATA_DIR)

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -110,10 +110,6 @@ def _mount_frontend(app: FastAPI) -> None:
 
         app.state.templates = Jinja2Templates(directory=templates)
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def index() -> str:
-        return (
-            "<!doctype html><title>cvmreview</title><h1>cvmreview</h1>"
-            '<p>REST API under <a href="/api/v1/boots">/api/v1</a>; '
-            'interactive documentation at <a href="/docs">/docs</a>.</p>'
-        )
+    from app.web.router import install_pages
+
+    install_pages(app)

@@ -146,7 +146,12 @@ class Server(Process):
 def run_cli(args: list[str], env: Mapping[str, str], timeout: float = 120.0) -> str:
     """Run a ``cvmreview`` command to completion; returns stdout (fails with its output)."""
     result = subprocess.run(
-        [*CVMREVIEW, *args], env=dict(env), cwd=ROOT, capture_output=True, text=True, timeout=timeout
+        [*CVMREVIEW, *args],
+        env=dict(env),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     assert result.returncode == 0, f"{args} failed:\n{result.stdout}\n{result.stderr}"
     return result.stdout
@@ -160,7 +165,9 @@ class Services:
         self.processes: list[Process] = []
 
     def server(self, *extra: str, **env: str) -> Server:
-        server = Server({**self.env, **env}, self.tmp_path / f"server-{len(self.processes)}.log", *extra)
+        server = Server(
+            {**self.env, **env}, self.tmp_path / f"server-{len(self.processes)}.log", *extra
+        )
         self.processes.append(server)
         server.wait_ready()
         return server

@@ -31,7 +31,9 @@ def test_token_cannot_touch_another_project(client, make_token, logs_dir: Path) 
     denied = upload(client, ours, logs_dir / LOG, project="theirs")
     assert denied.status_code == 403
     assert client.delete(f"/api/v1/boots/{boot_id}", headers=bearer(ours)).status_code == 404
-    assert client.post(f"/api/v1/boots/{boot_id}/reanalyse", headers=bearer(ours)).status_code == 404
+    assert (
+        client.post(f"/api/v1/boots/{boot_id}/reanalyse", headers=bearer(ours)).status_code == 404
+    )
 
 
 def test_token_scopes_are_enforced(client, make_token, logs_dir: Path) -> None:
@@ -79,7 +81,9 @@ def test_login_sets_httponly_samesite_cookie(client, db) -> None:
     make_user(db, "bob", "acme", "viewer")
     wrong = client.post("/api/v1/auth/login", json={"username": "bob", "password": "nope"})
     assert wrong.status_code == 401
-    response = client.post("/api/v1/auth/login", json={"username": "bob", "password": "bob-password"})
+    response = client.post(
+        "/api/v1/auth/login", json={"username": "bob", "password": "bob-password"}
+    )
     assert response.status_code == 200, response.text
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie
@@ -91,15 +95,21 @@ def test_roles_decide_upload_and_csrf_guards_writes(client, db, logs_dir: Path) 
     make_user(db, "vera", "acme", "viewer")
     make_user(db, "rex", "acme", "reviewer")
     log = {"log": ("a.log", (logs_dir / LOG).read_bytes())}
-    login = client.post("/api/v1/auth/login", data={"username": "vera", "password": "vera-password"})
+    login = client.post(
+        "/api/v1/auth/login", data={"username": "vera", "password": "vera-password"}
+    )
     csrf = login.json()["csrf_token"]
-    viewer = client.post("/api/v1/boots", files=log, data={"project": "acme"}, headers={"X-CSRF-Token": csrf})
+    viewer = client.post(
+        "/api/v1/boots", files=log, data={"project": "acme"}, headers={"X-CSRF-Token": csrf}
+    )
     assert viewer.status_code == 403
     login = client.post("/api/v1/auth/login", json={"username": "rex", "password": "rex-password"})
     csrf = login.json()["csrf_token"]
     no_csrf = client.post("/api/v1/boots", files=log, data={"project": "acme"})
     assert no_csrf.status_code == 403 and "CSRF" in no_csrf.json()["detail"]
-    ok = client.post("/api/v1/boots", files=log, data={"project": "acme"}, headers={"X-CSRF-Token": csrf})
+    ok = client.post(
+        "/api/v1/boots", files=log, data={"project": "acme"}, headers={"X-CSRF-Token": csrf}
+    )
     assert ok.status_code == 202, ok.text
     assert client.get(f"/api/v1/boots/{ok.json()['id']}").status_code == 200
     assert client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 204

@@ -15,8 +15,14 @@ TDX = "007-freelancer-leon-tdx-lazy-accept-excerpt.log"
 def test_upload_boot_is_analysed(client, make_token, logs_dir: Path) -> None:
     token = make_token()
     response = upload(
-        client, token, logs_dir / SEV_ES, name=SEV_ES, branch="main", commit="abc123",
-        ci_url="https://ci.example/1", tags="nightly, sev-es ,nightly",
+        client,
+        token,
+        logs_dir / SEV_ES,
+        name=SEV_ES,
+        branch="main",
+        commit="abc123",
+        ci_url="https://ci.example/1",
+        tags="nightly, sev-es ,nightly",
     )
     assert response.status_code == 202, response.text
     created = response.json()
@@ -61,7 +67,9 @@ def test_upload_same_log_twice_stores_one_blob(client, make_token, logs_dir: Pat
             for i in (first, second)
         }
         assert len(shas) == 1
-        assert session.scalar(select(func.count()).select_from(Blob).where(Blob.sha256.in_(shas))) == 1
+        assert (
+            session.scalar(select(func.count()).select_from(Blob).where(Blob.sha256.in_(shas))) == 1
+        )
 
 
 def test_upload_with_origin_id_returns_existing_boot(client, make_token, logs_dir: Path) -> None:
@@ -112,7 +120,9 @@ def test_list_boots_filters_and_paginates(client, make_token, logs_dir: Path) ->
         expected = {i for i, w in worst.items() if w and order.index(w) >= order.index(level)}
         assert {b["id"] for b in listed(severity=level)["data"]} == expected, level
     assert any(worst.values())
-    assert client.get("/api/v1/boots", params={"severity": "bad"}, headers=headers).status_code == 422
+    assert (
+        client.get("/api/v1/boots", params={"severity": "bad"}, headers=headers).status_code == 422
+    )
 
 
 def test_read_boot_not_found(client, make_token) -> None:
@@ -145,7 +155,9 @@ def test_delete_boot_needs_admin(client, make_token, logs_dir: Path) -> None:
     assert client.get(f"/api/v1/boots/{boot_id}", headers=bearer(admin)).status_code == 404
 
 
-def test_reanalyse_stale_requeues_old_engine_results(client, make_token, logs_dir: Path, db) -> None:
+def test_reanalyse_stale_requeues_old_engine_results(
+    client, make_token, logs_dir: Path, db
+) -> None:
     from sqlalchemy import update
 
     from app.db import queries

@@ -58,7 +58,9 @@ def test_log_ranges_are_exact_lines(client, analysed, logs_dir: Path) -> None:
     assert part.content == b"".join(lines[99:104])
     assert part.headers["x-total-lines"] == str(len(lines))
     assert (part.headers["x-line-start"], part.headers["x-line-end"]) == ("100", "104")
-    tail = client.get(url, params={"start": len(lines) - 1, "end": len(lines) + 50}, headers=headers)
+    tail = client.get(
+        url, params={"start": len(lines) - 1, "end": len(lines) + 50}, headers=headers
+    )
     assert tail.content == b"".join(lines[-2:])
     whole = client.get(url, headers=headers)
     assert whole.content == b"".join(lines)
@@ -78,7 +80,9 @@ def test_result_before_analysis_is_409(settings, make_token, logs_dir: Path) -> 
         assert response.status_code == 409
         assert "queued" in response.json()["detail"]
         assert client.get(f"/api/v1/boots/{boot_id}/findings", headers=bearer(token)).json() == {
-            "boot_id": boot_id, "data": [], "count": 0,
+            "boot_id": boot_id,
+            "data": [],
+            "count": 0,
         }
 
 

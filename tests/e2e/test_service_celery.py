@@ -76,6 +76,9 @@ def test_upload_while_no_worker_runs_is_analysed_later(services: Services, logs_
     with httpx.Client(base_url=server.url, timeout=30) as client:
         files = {"log": ("a.log", (logs_dir / LOGS[2]).read_bytes())}
         boot_id = client.post("/api/v1/boots", files=files, headers=bearer(token)).json()["id"]
-        assert client.get(f"/api/v1/boots/{boot_id}", headers=bearer(token)).json()["status"] == "queued"
+        assert (
+            client.get(f"/api/v1/boots/{boot_id}", headers=bearer(token)).json()["status"]
+            == "queued"
+        )
         services.worker("--concurrency", "1")
         assert wait_for_status(client, boot_id, token, timeout=120)["status"] == "done"

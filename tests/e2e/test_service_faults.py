@@ -36,7 +36,9 @@ def big_log(logs_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def wait_until_running(client: httpx.Client, boot_id: int, token: str, timeout: float = 120) -> None:
+def wait_until_running(
+    client: httpx.Client, boot_id: int, token: str, timeout: float = 120
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         boot = client.get(f"/api/v1/boots/{boot_id}", headers=bearer(token)).json()
@@ -87,7 +89,10 @@ def test_celery_worker_killed_mid_job(
         boot_id = upload_big(client, token, big_log)
         wait_until_running(client, boot_id, token)
         victim.kill()  # SIGKILL to the worker and its pool process
-        assert client.get(f"/api/v1/boots/{boot_id}", headers=bearer(token)).json()["status"] == "running"
+        assert (
+            client.get(f"/api/v1/boots/{boot_id}", headers=bearer(token)).json()["status"]
+            == "running"
+        )
         celery_services.worker("--concurrency", "1")
         boot = wait_for_status(client, boot_id, token, timeout=240)
         assert boot["status"] == "done", boot
@@ -117,14 +122,14 @@ def restart_postgres() -> None:
     version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[0]
     subprocess.run(
         ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
-        check=True, capture_output=True, timeout=120,
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
 
 
 @pytest.mark.skipif(shutil.which("pg_ctlcluster") is None, reason="needs pg_ctlcluster")
-def test_postgres_restart_during_uploads(
-    tmp_path: Path, postgres_url: str, logs_dir: Path
-) -> None:
+def test_postgres_restart_during_uploads(tmp_path: Path, postgres_url: str, logs_dir: Path) -> None:
     from tests.conftest import truncate_all
 
     truncate_all(postgres_url)
@@ -143,8 +148,10 @@ def test_postgres_restart_during_uploads(
                     origin = f"w{worker}-{number}"
                     try:
                         response = client.post(
-                            "/api/v1/boots", files={"log": ("a.log", log)},
-                            data={"origin_id": origin}, headers=bearer(token),
+                            "/api/v1/boots",
+                            files={"log": ("a.log", log)},
+                            data={"origin_id": origin},
+                            headers=bearer(token),
                         )
                         code = response.status_code
                         if code >= 400:
@@ -191,7 +198,9 @@ def test_postgres_restart_during_uploads(
             for boot in boots:  # nothing half-stored: blob and run exist for every boot
                 assert session.get(Blob, boot.log_sha256) is not None
                 runs = session.scalar(
-                    select(func.count()).select_from(AnalysisRun).where(AnalysisRun.boot_id == boot.id)
+                    select(func.count())
+                    .select_from(AnalysisRun)
+                    .where(AnalysisRun.boot_id == boot.id)
                 )
                 assert runs == 1
     finally:

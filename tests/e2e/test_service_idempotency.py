@@ -21,9 +21,11 @@ CONCURRENT = 20
 def test_concurrent_uploads_with_one_origin_id(
     tmp_path: Path, database_url: str, logs_dir: Path
 ) -> None:
-    env = {"DATABASE_URL": database_url} if database_url.startswith("postgresql") else {
-        "CVMREVIEW_DATA_DIR": str(Path(database_url.removeprefix("sqlite:///")).parent)
-    }
+    env = (
+        {"DATABASE_URL": database_url}
+        if database_url.startswith("postgresql")
+        else {"CVMREVIEW_DATA_DIR": str(Path(database_url.removeprefix("sqlite:///")).parent)}
+    )
     kit = Services(tmp_path, service_env(**env))
     log = (logs_dir / "003-tianocore-bz1354-sev-es-ovmf-debug.log").read_bytes()
     barrier = threading.Barrier(CONCURRENT)
@@ -35,8 +37,10 @@ def test_concurrent_uploads_with_one_origin_id(
             with httpx.Client(base_url=server.url, timeout=60) as client:
                 barrier.wait()
                 return client.post(
-                    "/api/v1/boots", files={"log": ("a.log", log)},
-                    data={"origin_id": "ci-42"}, headers=bearer(token),
+                    "/api/v1/boots",
+                    files={"log": ("a.log", log)},
+                    data={"origin_id": "ci-42"},
+                    headers=bearer(token),
                 )
 
         with ThreadPoolExecutor(CONCURRENT) as pool:

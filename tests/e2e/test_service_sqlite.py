@@ -47,9 +47,25 @@ def test_upload_cli_waits_and_prints_verdict(services: Services, logs_dir: Path)
     token = services.token()
     server = services.server()
     result = subprocess.run(
-        [*CVMREVIEW, "upload", str(logs_dir / SEV_ES), "--server", server.url, "--token", token,
-         "--branch", "main", "--wait", "--timeout", "120"],
-        env=services.env, cwd=ROOT, capture_output=True, text=True, timeout=180,
+        [
+            *CVMREVIEW,
+            "upload",
+            str(logs_dir / SEV_ES),
+            "--server",
+            server.url,
+            "--token",
+            token,
+            "--branch",
+            "main",
+            "--wait",
+            "--timeout",
+            "120",
+        ],
+        env=services.env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
@@ -57,13 +73,31 @@ def test_upload_cli_waits_and_prints_verdict(services: Services, logs_dir: Path)
     assert "platform sev-es" in lines[1]
     assert lines[-1].startswith(f"{server.url}/boots/")
     failing = subprocess.run(
-        [*CVMREVIEW, "upload", str(logs_dir / SEV_ES), "--server", server.url, "--token", token,
-         "--wait", "--fail-on", "info"],
-        env=services.env, cwd=ROOT, capture_output=True, text=True, timeout=180,
+        [
+            *CVMREVIEW,
+            "upload",
+            str(logs_dir / SEV_ES),
+            "--server",
+            server.url,
+            "--token",
+            token,
+            "--wait",
+            "--fail-on",
+            "info",
+        ],
+        env=services.env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert failing.returncode == 1, failing.stderr
     bad = subprocess.run(
         [*CVMREVIEW, "upload", str(logs_dir / SEV_ES), "--server", server.url, "--token", "nope"],
-        env=services.env, cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env=services.env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert bad.returncode == 2 and "401" in bad.stderr

@@ -64,6 +64,7 @@ PROTOCOL_KINDS = {
     "9042A9DE-23DC-4A38-96FB-7ADED080516A": "virtio-gpu",  # GraphicsOutput
     "143B7632-B81B-4CB7-ABD3-B625A5B9BFFE": "virtio-scsi",  # ExtScsiPassThru
 }
+EARLY_KINDS = frozenset(("virtio-rng", "virtio-gpu"))
 FW_CFG = "fw-cfg"
 UNATTRIBUTED = "unattributed"
 BLK = "virtio-blk"
@@ -146,14 +147,26 @@ class Attributor:
 
     def _claim(self, kind: str, line: int) -> DeviceStats:
         """The first discovered, not yet bound device of ``kind`` (else the kind itself)."""
-        for k, label in self.discovered:
+        for index, (k, label) in enumerate(self.discovered):
             if k == kind and label not in self.bound:
-                self.bound.add(label)
+                self._bind(index, kind)
                 return self.device(label, "driver-context", line)
         for k, label in reversed(self.discovered):
             if k == kind:
                 return self.device(label, "driver-context", line)
         return self.device(kind, "driver-context", line)
+
+    def _bind(self, index: int, kind: str) -> None:
+        """Bind discovered device ``index``. ConnectAll connects PCI handles in discovery
+        order, so devices before it that are still unbound never will be - except rng and
+        gpu devices, which OVMF's PlatformBootManagerLib connects early, out of order."""
+        discovered = self.discovered
+        self.bound.add(discovered[index][1])
+        if kind in EARLY_KINDS:
+            return
+        for k, label in discovered[:index]:
+            if k not in EARLY_KINDS:
+                self.bound.add(label)
 
     def _settle_pending(self, line: int, kind: str | None) -> None:
         """A pending group nobody claimed: guess the next unbound virtio device."""
@@ -161,9 +174,9 @@ class Attributor:
         if pending is None:
             return
         self.pending = None
-        for k, label in self.discovered:
+        for index, (k, label) in enumerate(self.discovered):
             if label not in self.bound and k.startswith("virtio"):
-                self.bound.add(label)
+                self._bind(index, k)
                 target = self.device(label, "driver-context", pending.evidence_line)
                 pending.merge_into(target, line, None)
                 self.context = target

@@ -30,6 +30,7 @@ from app.analysis.model import (
     IoMmuMapRequest,
     IoMmuMapResult,
     IoMmuUnmap,
+    PageState,
     PoolInit,
     PoolSlotFreed,
     PoolSlotTaken,
@@ -143,6 +144,7 @@ class IoMmuModel:
         self._req_line = 0
         self._alloc_pages = -1
         self._alloc_attributes = 0
+        self._alloc_line = 0
         self._slot: PoolSlot | None = None
         self.maps = 0
         self.unmaps = 0
@@ -212,9 +214,19 @@ class IoMmuModel:
         if bits == 0:
             self.legacy_maps += 1
             stats.legacy_maps += 1
-            self.tracker.expect(ev.device_address, end, True, stats, line, what="map")
+            tracker = self.tracker
+            if not tracker.claim_window(ev.device_address, end, True, stats, line):
+                tracker.expect(
+                    ev.device_address,
+                    end,
+                    True,
+                    stats,
+                    line,
+                    what="map",
+                    request_line=m.request_line,
+                )
             if op not in COMMON:  # a legacy common buffer is AllocateBuffer's doing
-                self._check_fallback(op, ev.pages, line)
+                self._check_fallback(op, ev.pages, (m.request_line, line))
         else:
             self.pool_maps += 1
             stats.pool_maps += 1
@@ -222,7 +234,9 @@ class IoMmuModel:
             if slot is not None and self.pool is not None:
                 self.pool.owners[slot.bit] = m
         self._slot = None
-        self.tracker.resolve(line, ev.time)
+        tracker = self.tracker
+        if tracker.expectations or tracker.orphans:
+            tracker.resolve(line, ev.time)
         if op in COMMON:
             if buffer is None:
                 self._report(
@@ -306,6 +320,7 @@ class IoMmuModel:
             tracker.resolve(ev.line, ev.time)
         self._alloc_pages = ev.pages
         self._alloc_attributes = ev.attributes
+        self._alloc_line = ev.line
         self._slot = None
 
     def allocate_result(self, ev: IoMmuAllocateResult) -> None:
@@ -319,10 +334,13 @@ class IoMmuModel:
         )
         self.buffers[ev.host] = buffer
         self.allocations += 1
+        if pages > 0 and self.tracker.pages.state_at(ev.stash) is PageState.UNKNOWN:
+            # "StashBuffer always resides in encrypted memory" (CcIoMmu.c): known private.
+            self.tracker.mark_known(ev.stash, ev.stash + pages * PAGE_SIZE, PageState.PRIVATE)
         if slot is not None and self.pool is not None:
             self.pool.owners[slot.bit] = buffer
         elif pages >= 0:
-            self._check_fallback(2, pages + 1, ev.line)
+            self._check_fallback(2, pages + 1, (self._alloc_line, ev.line))
 
     def free(self, ev: IoMmuFree) -> None:
         tracker = self.tracker
@@ -376,7 +394,7 @@ class IoMmuModel:
         if self.pool is not None and ev.bits > 0:
             self.pool.free(ev.bits.bit_length() - 1)
 
-    def _check_fallback(self, op: int, pages: int, line: int) -> None:
+    def _check_fallback(self, op: int, pages: int, lines: tuple[int, ...]) -> None:
         pool = self.pool
         if pool is None or pool.released or self.teardown:
             return
@@ -386,7 +404,7 @@ class IoMmuModel:
         pool.fallbacks += 1
         self._report(
             "POOL-001",
-            (line,),
+            lines,
             rng.label,
             {
                 "range": rng.label,

@@ -1,10 +1,13 @@
 """Guest-physical page state held as intervals, so a 1 TiB guest costs what a 1 GiB one does.
 
 The map stores only *known* ranges (private, shared, unaccepted) as disjoint, coalesced
-half-open intervals ``[start, end)`` keyed by start address in a ``SortedList``; everything not
-covered is ``UNKNOWN``. Each ``set_range`` touches ``O(log n + k)`` intervals where ``k`` is the
-number of pieces it overwrites, and page counts per state are kept incrementally, so asking
-"how many pages are shared right now" is O(1) on the hot path of the replay.
+half-open intervals ``[start, end)``; everything not covered is ``UNKNOWN``. Interval starts
+live in a ``SortedList`` (``O(log n)`` search and update), and two dicts map each start to
+``(end, state)`` and each end back to its start. The dicts make the commonest operation - a
+bounce buffer flipping between private and shared at the same address - a couple of hash
+lookups: an exact hit on a stored interval changes its state in place and merges neighbours
+found through ``start``/``end`` keys, without touching the sorted list. Page counts per state
+are kept incrementally, so "how many pages are shared right now" is O(1).
 """
 
 from __future__ import annotations
@@ -29,17 +32,18 @@ Piece = tuple[int, int, PageState]
 
 def align_range(start: int, end: int) -> tuple[int, int]:
     """Widen ``[start, end)`` to whole pages (callers log page-aligned values; be safe)."""
-    return start & ~(PAGE_SIZE - 1), (end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)
+    return start & _PAGE_MASK, (end + PAGE_SIZE - 1) & _PAGE_MASK
 
 
 class PageMap:
     """Interval map from guest-physical address to ``PageState``."""
 
-    __slots__ = ("_starts", "_iv", "counts")
+    __slots__ = ("_starts", "_iv", "_ends", "counts")
 
     def __init__(self) -> None:
         self._starts: SortedList = SortedList()
         self._iv: dict[int, tuple[int, PageState]] = {}
+        self._ends: dict[int, int] = {}
         #: pages per state: [shared, private, unaccepted]; read-only for callers (hot path)
         self.counts = [0, 0, 0]
 
@@ -84,35 +88,27 @@ class PageMap:
         end = (end + PAGE_SIZE - 1) & _PAGE_MASK
         if end <= start:
             return []
-        starts = self._starts
-        iv = self._iv
-        i = starts.bisect_right(start) - 1
-        if i >= 0:
-            s0 = starts[i]
-            e0, st0 = iv[s0]
-            if e0 >= end:
-                # Fast path: the range lies inside one stored interval.
-                if st0 is state:
-                    return [(start, end, state)]
+        hit = self._iv.get(start)
+        if hit is not None and hit[0] == end:
+            # Fast path: exactly one stored interval; change it in place.
+            old = hit[1]
+            if old is not state:
                 n = (end - start) >> PAGE_SHIFT
-                if s0 == start and e0 == end and state is not _UNKNOWN:
-                    self._replace(i, start, end, st0, state, n)
-                    return [(start, end, st0)]
-                if s0 < start:
-                    iv[s0] = (start, st0)
-                else:
-                    del iv[s0]
-                    del starts[i]
-                if e0 > end:
-                    iv[end] = (e0, st0)
-                    starts.add(end)
-                self._adjust(st0, -n)
+                self._adjust(old, -n)
+                self._drop(start)
                 if state is not _UNKNOWN:
-                    self._insert_coalesced(start, end, state)
-                return [(start, end, st0)]
+                    self._adjust(state, n)
+                    self._link(start, end, state, True)
+                else:
+                    self._starts.remove(start)
+            return [(start, end, old)]
         previous, covered = self._collect(start, end)
+        if len(covered) == 1 and covered[0][2] is state and covered[0][0] <= start:
+            if covered[0][1] >= end:
+                return previous  # already entirely in ``state``
+        starts = self._starts
         for s, e, st in covered:
-            del iv[s]
+            self._drop(s)
             starts.remove(s)
             self._adjust(st, -((e - s) >> PAGE_SHIFT))
             if s < start:
@@ -120,31 +116,11 @@ class PageMap:
             if e > end:
                 self._put(end, e, st)
         if state is not _UNKNOWN:
-            self._insert_coalesced(start, end, state)
+            self._adjust(state, (end - start) >> PAGE_SHIFT)
+            self._link(start, end, state, False)
         return previous
 
-    def _replace(
-        self, i: int, start: int, end: int, old: PageState, state: PageState, n: int
-    ) -> None:
-        """Change the state of stored interval ``i`` in place (a bounce buffer flipping
-        between private and shared), then merge with equal-state neighbours."""
-        iv = self._iv
-        starts = self._starts
-        self._adjust(old, -n)
-        self._adjust(state, n)
-        right = iv.get(end)
-        if right is not None and right[1] is state:
-            del iv[end]
-            starts.remove(end)
-            end = right[0]
-        iv[start] = (end, state)
-        if i > 0:
-            ls = starts[i - 1]
-            le, lst = iv[ls]
-            if le == start and lst is state:
-                iv[ls] = (end, state)
-                del iv[start]
-                del starts[i]
+    # -- internals --------------------------------------------------------------------------
 
     def _adjust(self, state: PageState, pages: int) -> None:
         """Counts live in a list indexed by identity checks: enum hashing is slow."""
@@ -154,6 +130,40 @@ class PageMap:
             self.counts[1] += pages
         elif state is _UNACCEPTED:
             self.counts[2] += pages
+
+    def _drop(self, start: int) -> None:
+        """Forget interval ``start`` in the dicts (the caller handles the sorted list)."""
+        end = self._iv.pop(start)[0]
+        del self._ends[end]
+
+    def _put(self, start: int, end: int, state: PageState) -> None:
+        """Store a remainder piece of an interval being overwritten (no coalescing needed)."""
+        self._iv[start] = (end, state)
+        self._ends[end] = start
+        self._starts.add(start)
+        self._adjust(state, (end - start) >> PAGE_SHIFT)
+
+    def _link(self, start: int, end: int, state: PageState, listed: bool) -> None:
+        """Store ``[start, end)`` (already counted), merging equal-state neighbours found by
+        their touching ``end``/``start``. ``listed``: ``start`` is in the sorted list."""
+        iv = self._iv
+        ends = self._ends
+        starts = self._starts
+        right = iv.get(end)
+        if right is not None and right[1] is state:
+            self._drop(end)
+            starts.remove(end)
+            end = right[0]
+        left = ends.get(start)
+        if left is not None and iv[left][1] is state:
+            self._drop(left)
+            if listed:
+                starts.remove(start)
+            start = left
+        elif not listed:
+            starts.add(start)
+        iv[start] = (end, state)
+        ends[end] = start
 
     def _collect(self, start: int, end: int) -> tuple[list[Piece], list[Piece]]:
         """(clipped previous pieces incl. gaps, whole stored intervals overlapping)."""
@@ -180,28 +190,3 @@ class PageMap:
         if cursor < end:
             previous.append((cursor, end, _UNKNOWN))
         return previous, covered
-
-    def _put(self, start: int, end: int, state: PageState) -> None:
-        self._iv[start] = (end, state)
-        self._starts.add(start)
-        self._adjust(state, (end - start) >> PAGE_SHIFT)
-
-    def _insert_coalesced(self, start: int, end: int, state: PageState) -> None:
-        starts = self._starts
-        iv = self._iv
-        self._adjust(state, (end - start) >> PAGE_SHIFT)  # neighbours are counted already
-        right = iv.get(end)
-        if right is not None and right[1] is state:
-            del iv[end]
-            starts.remove(end)
-            end = right[0]
-        i = starts.bisect_left(start) - 1
-        if i >= 0:
-            ls = starts[i]
-            le, lst = iv[ls]
-            if le == start and lst is state:
-                # Extend the left neighbour in place: no change to the sorted starts.
-                iv[ls] = (end, state)
-                return
-        iv[start] = (end, state)
-        starts.add(start)

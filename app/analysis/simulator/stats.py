@@ -87,8 +87,15 @@ class DeviceStats:
             self.last_time = time
 
     def add_shared(self, pages: int, line: int, time: float | None) -> None:
-        self.advance(line, time)
-        self.shared_pages += pages
+        shared = self.shared_pages
+        if shared:  # advance() inlined: this runs on every map and unmap
+            self.page_lines += shared * (line - self.last_line)
+            if time is not None and self.last_time is not None:
+                self.page_seconds += shared * (time - self.last_time)
+        self.last_line = line
+        if time is not None:
+            self.last_time = time
+        self.shared_pages = shared + pages
         if self.shared_pages > self.peak_shared_pages:
             self.peak_shared_pages = self.shared_pages
 

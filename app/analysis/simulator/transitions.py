@@ -33,7 +33,7 @@ MAX_SHARED_BY = 4096
 
 
 class Expectation:
-    __slots__ = ("start", "end", "to_shared", "owner", "line", "matched", "sticky", "what")
+    __slots__ = ("start", "end", "to_shared", "owner", "line", "matched", "sticky", "what", "lines")
 
     def __init__(
         self,
@@ -53,6 +53,7 @@ class Expectation:
         self.matched = 0
         self.sticky = sticky
         self.what = what
+        self.lines: tuple[int, ...] = (line,)
 
 
 class TransitionTracker:
@@ -90,7 +91,6 @@ class TransitionTracker:
         to_shared: bool,
         line: int,
         time: float | None,
-        *,
         module: str,
         source: str,
         check: bool = True,
@@ -158,15 +158,22 @@ class TransitionTracker:
     ) -> None:
         """A conversion the log states (not MMIO)."""
         self.enc_logged = True
-        entry = self.apply(start, end, to_shared, line, time, module=module, source="logged")
+        entry = self.apply(start, end, to_shared, line, time, module, "logged")
         if module != IOMMU_MODULE:
             return
         start &= PAGE_MASK
         end = (end + PAGE_SIZE - 1) & PAGE_MASK
-        if not self._match(start, end, to_shared, entry):
+        if not self.expectations or not self._match(start, end, to_shared, entry):
             self.orphans.append((start, end, to_shared, line, entry))
             if len(self.orphans) > MAX_ORPHANS:
                 self._report_orphan(self.orphans.pop(0))
+
+    def mark_known(self, start: int, end: int, state: PageState) -> None:
+        """Record what the code guarantees about pages we knew nothing of (no conversion)."""
+        pages = self.pages
+        for s, e, st in pages.pieces(start, end):
+            if st is PageState.UNKNOWN:
+                pages.set_range(s, e, state)
 
     def logged_mmio(self, start: int, end: int, to_shared: bool) -> None:
         self.enc_logged = True
@@ -188,6 +195,28 @@ class TransitionTracker:
 
     # -- expectations -----------------------------------------------------------------------
 
+    def claim_window(
+        self, start: int, end: int, to_shared: bool, owner: DeviceStats, line: int
+    ) -> bool:
+        """Fast path of ``expect`` + ``resolve`` for a legacy map: the window logged exactly
+        the expected conversion as one line. True if so (nothing left to settle)."""
+        orphans = self.orphans
+        if len(orphans) != 1 or self.expectations:
+            return False
+        s, e, d, _, entry = orphans[0]
+        if d is not to_shared or s != start or e != end:
+            return False
+        self.orphans = []
+        n = (e - s) >> PAGE_SHIFT
+        owner.transitions += 1
+        owner.transition_pages += n
+        label = owner.label
+        if entry is not None:
+            entry[8] = label
+        if to_shared and label:
+            self.shared_by[s] = (label, line)
+        return True
+
     def expect(
         self,
         start: int,
@@ -198,11 +227,16 @@ class TransitionTracker:
         *,
         sticky: bool = False,
         what: str = "map",
+        request_line: int | None = None,
     ) -> None:
+        """File a conversion the code path implies; ``request_line`` is the Map request line
+        (evidence for PAGE-003 along with ``line``)."""
         start, end = align_range(start, end)
         if end <= start:
             return
         x = Expectation(start, end, to_shared, owner, line, sticky, what)
+        if request_line is not None:
+            x.lines = (request_line, line)
         self.expectations.append(x)
         if self.orphans:
             keep = []
@@ -229,24 +263,39 @@ class TransitionTracker:
                 if x.sticky and not sticky:
                     keep.append(x)
                 else:
-                    self._settle(x, line, time)
+                    self._settle(x, time)
             self.expectations = keep
         if self.orphans:
             for o in self.orphans:
                 self._report_orphan(o)
             self.orphans = []
 
-    def _settle(self, x: Expectation, line: int, time: float | None) -> None:
+    def _settle(self, x: Expectation, time: float | None) -> None:
         want = (x.end - x.start) >> PAGE_SHIFT
         if x.matched >= want:
             return
         device = x.owner.label if x.owner is not None and x.owner.label else IOMMU_MODULE
         if self.enc_logged:
+            # Same-direction orphans of this window are the lines that logged the wrong range.
+            wrong = [o for o in self.orphans if o[2] is x.to_shared]
+            if wrong:
+                self.orphans = [o for o in self.orphans if o[2] is not x.to_shared]
+                kind = "wrong-range"
+            else:
+                kind = "missing"
+            key = f"{device}:{kind}" if x.what in ("map", "unmap") else f"{device}:{x.what}:{kind}"
             self.collector.report(
                 "PAGE-003",
-                (x.line,),
-                key=f"{device}:{x.what}:missing-{'shared' if x.to_shared else 'private'}",
-                details={"expected_pages": want, "logged_pages": x.matched, "what": x.what},
+                (*x.lines, *(o[3] for o in wrong)),
+                key=key,
+                details={
+                    "expected": f"{x.start:#x}-{x.end:#x}",
+                    "expected_pages": want,
+                    "logged_pages": x.matched,
+                    "logged_elsewhere": [f"{o[0]:#x}-{o[1]:#x}" for o in wrong[:5]],
+                    "what": x.what,
+                    "to": "shared" if x.to_shared else "private",
+                },
             )
         # The code path converts unconditionally: keep the map in step with the firmware.
         self.apply(
@@ -266,8 +315,12 @@ class TransitionTracker:
         self.collector.report(
             "PAGE-003",
             (line,),
-            key=f"{IOMMU_MODULE}:unexpected-{'shared' if to_shared else 'private'}",
-            details={"pages": (end - start) >> PAGE_SHIFT},
+            key=f"{IOMMU_MODULE}:unexpected",
+            details={
+                "pages": (end - start) >> PAGE_SHIFT,
+                "range": f"{start:#x}-{end:#x}",
+                "to": "shared" if to_shared else "private",
+            },
         )
 
     def to_dict(self) -> dict[str, object]:

@@ -50,7 +50,7 @@ def test_pagemap_matches_per_page_model(operations):
         assert pm.state_at(p * PAGE_SIZE + 0x123) is naive.get(p, PageState.UNKNOWN)
     ranges = list(pm.ranges())
     # stored intervals are disjoint, sorted and coalesced (no equal-state neighbours)
-    for (s1, e1, st1), (s2, _e2, st2) in zip(ranges, ranges[1:], strict=False):
+    for (_s1, e1, st1), (s2, _e2, st2) in zip(ranges, ranges[1:], strict=False):
         assert e1 <= s2
         assert not (e1 == s2 and st1 is st2)
     assert (

@@ -58,8 +58,10 @@ def test_page_003_logged_range_differs_from_bounce_buffer():
         reserved_bitmap=0,
     )
     _, findings = run(b.events)
-    keys = sorted(f.key for f in by_rule(findings, "PAGE-003"))
-    assert keys == ["IoMmuDxe:unexpected-shared", "unattributed:map:missing-shared"]
+    (f,) = by_rule(findings, "PAGE-003")
+    assert f.key == "unattributed:wrong-range"
+    assert f.lines == (1, 2, 3)  # request, the logged wrong range, result
+    assert f.details["logged_elsewhere"] == [f"{BOUNCE + 0x5000:#x}-{BOUNCE + 0x6000:#x}"]
 
 
 def test_page_003_not_for_info_level_logs_implied_transitions_applied():
@@ -137,7 +139,7 @@ def test_page_003_pool_release_missing_when_lines_logged():
     b.other()
     _, findings = run(b.events)
     (f,) = by_rule(findings, "PAGE-003")
-    assert f.key == "IoMmuDxe:pool-release:missing-private" and f.count == 17
+    assert f.key == "IoMmuDxe:pool-release:missing" and f.count == 17
 
 
 def test_page_004_shared_pages_left_at_handoff():

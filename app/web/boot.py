@@ -1,0 +1,97 @@
+"""The boot page: header and verdict, encryption timeline, address-space map, devices,
+findings with their review status and comments, and links to the log viewer."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from app.api.deps import SessionDep
+from app.db import queries, review_queries
+from app.db.models import Boot
+from app.web.access import Viewer, ViewerDep, load_boot
+from app.web.charts import build_address_space_figure, build_device_figures, build_timeline_figure
+from app.web.findings import boot_comments, firmware_summary, review_findings
+from app.web.results import get_result
+from app.web.templating import render
+from app.web.timeline import build_window
+
+router = APIRouter(include_in_schema=False)
+
+Moment = Literal["handoff", "end"]
+
+
+def address_space_view(document: dict[str, Any], moment: str) -> dict[str, Any]:
+    """The snapshot shown (hand-off when the boot reached it, else the end of the log)."""
+    space = document.get("address_space") or {}
+    available = [m for m in ("handoff", "end") if space.get(m)]
+    chosen = moment if moment in available else (available[0] if available else moment)
+    snapshot = space.get(chosen)
+    label = "hand-off to the OS" if chosen == "handoff" else "the end of the log"
+    return {
+        "moment": chosen,
+        "available": available,
+        "snapshot": snapshot,
+        "labels": space.get("labels", []),
+        "figure": build_address_space_figure(snapshot, space.get("labels", []), moment=label),
+    }
+
+
+def boot_context(
+    session: SessionDep,
+    viewer: Viewer,
+    boot: Boot,
+    *,
+    start: float | None,
+    end: float | None,
+    at: str,
+) -> dict[str, Any]:
+    document = get_result(session, boot)
+    run = queries.get_latest_run(session, boot_id=boot.id)
+    comments = review_queries.list_comments(session, boot_id=boot.id)
+    context: dict[str, Any] = {
+        "boot": boot,
+        "run": run,
+        "doc": document,
+        "can_review": viewer.can_review(boot.project),
+        "comments": boot_comments(comments),
+        "line_comment_count": sum(1 for c in comments if c.line is not None),
+    }
+    if document is None:
+        return context
+    statuses = review_queries.get_statuses(session, boot_id=boot.id)
+    known = review_queries.list_known_issues(session, project_id=boot.project_id)
+    active, suppressed = review_findings(document.get("findings", []), statuses, known, comments)
+    window = build_window(document, start=start, end=end)
+    seconds = window["axis"] == "time"
+    devices = document.get("devices", [])
+    context.update(
+        window=window,
+        timeline_figure=build_timeline_figure(window),
+        space=address_space_view(document, at),
+        devices=devices,
+        device_figures=build_device_figures(devices, seconds=seconds),
+        findings=active,
+        known_findings=suppressed,
+        firmware=firmware_summary(document, boot.firmware_metadata),
+        counts=(document.get("verdict") or {}).get("counts", {}),
+        seconds=seconds,
+    )
+    return context
+
+
+@router.get("/boots/{boot_id}", response_class=HTMLResponse, name="boot_detail")
+def boot_detail(
+    request: Request,
+    boot_id: int,
+    session: SessionDep,
+    viewer: ViewerDep,
+    start: float | None = None,
+    end: float | None = None,
+    at: Moment = "handoff",
+) -> HTMLResponse:
+    boot = load_boot(session, viewer, boot_id)
+    context = boot_context(session, viewer, boot, start=start, end=end, at=at)
+    return render(request, "boots/detail.html", context)

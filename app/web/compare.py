@@ -1,0 +1,77 @@
+"""The comparison page: two boots side by side with synchronized time axes, findings new,
+fixed and persisting (by fingerprint), and per-device statistics deltas."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from app.api.deps import SessionDep
+from app.db import review_queries
+from app.web.access import PageError, ViewerDep, load_boot
+from app.web.charts import build_delta_figure, build_timeline_figure
+from app.web.comparison import compare_documents
+from app.web.results import get_result
+from app.web.templating import render
+from app.web.timeline import build_window
+
+router = APIRouter(include_in_schema=False)
+
+DELTA_FIGURES = (
+    ("bytes", "Bytes mapped: A vs B"),
+    ("transitions", "Encryption transitions: A vs B"),
+    ("peak_shared_pages", "Peak shared pages: A vs B"),
+)
+
+
+def _side(session: SessionDep, viewer: ViewerDep, boot_id: int, label: str) -> dict[str, Any]:
+    boot = load_boot(session, viewer, boot_id)
+    document = get_result(session, boot)
+    if document is None:
+        raise PageError(409, f"Boot {boot_id} ({label}) has no result yet: it is {boot.status}.")
+    return {"boot": boot, "doc": document, "label": label}
+
+
+def _shared_axes(a: dict[str, Any], b: dict[str, Any]) -> None:
+    """Both timelines on one x range (the union), so the axes can stay synchronized."""
+    wa, wb = build_window(a["doc"]), build_window(b["doc"])
+    lo = min(wa["extent"][0], wb["extent"][0])
+    hi = max(wa["extent"][1], wb["extent"][1])
+    for side, window in ((a, wa), (b, wb)):
+        figure = build_timeline_figure(window, title=f"{side['label']}: encryption timeline")
+        figure["layout"]["xaxis"]["range"] = [lo, hi]
+        side["window"], side["figure"] = window, figure
+
+
+@router.get("/compare", response_class=HTMLResponse, name="compare")
+def compare(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    a: Annotated[int | None, Query(ge=1)] = None,
+    b: Annotated[int | None, Query(ge=1)] = None,
+) -> HTMLResponse:
+    readable = viewer.principal.readable_project_ids(session)
+    choices, _ = review_queries.search_boots(
+        session, project_ids=readable, status="done", limit=200
+    )
+    context: dict[str, Any] = {"choices": choices, "a_id": a, "b_id": b, "ready": False}
+    if a is None or b is None:
+        return render(request, "compare.html", context)
+    side_a, side_b = _side(session, viewer, a, "A"), _side(session, viewer, b, "B")
+    _shared_axes(side_a, side_b)
+    result = compare_documents(side_a["doc"], side_b["doc"])
+    context.update(
+        ready=True,
+        sides=[side_a, side_b],
+        result=result,
+        delta_figures=[
+            build_delta_figure(result["devices"], metric, title) for metric, title in DELTA_FIGURES
+        ]
+        if result["devices"]
+        else [],
+        axes_differ=side_a["window"]["axis"] != side_b["window"]["axis"],
+    )
+    return render(request, "compare.html", context)
