@@ -61,7 +61,7 @@ def operation_family(operation: str) -> str:
 # -- the encryption timeline --------------------------------------------------------------
 
 
-def _phase_shapes(window: dict[str, Any]) -> tuple[list[dict], list[dict]]:
+def _phase_shapes(window: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     shapes, notes = [], []
     for band in window["phases"]:
         colour = PHASE_COLOURS.get(band["name"], "#adb5bd")
@@ -80,6 +80,9 @@ def _phase_shapes(window: dict[str, Any]) -> tuple[list[dict], list[dict]]:
                 "layer": "below",
             }
         )
+        lo, hi = window["window"]
+        if band["end"] - band["start"] < 0.03 * (hi - lo):
+            continue  # too narrow to label without overlapping its neighbour
         notes.append(
             {
                 "x": (band["start"] + band["end"]) / 2,
@@ -128,7 +131,7 @@ def assign_lanes(starts: list[float], ends: list[float], devices: list[str]) -> 
     return rows
 
 
-def _gantt_traces(spans: dict[str, Any], unit: str) -> list[dict]:
+def _gantt_traces(spans: dict[str, Any], unit: str) -> list[dict[str, Any]]:
     rows = assign_lanes(spans["start"], spans["end"], spans["device"])
     by_family: dict[str, dict[str, list[Any]]] = {}
     for i, row in enumerate(rows):
@@ -164,12 +167,14 @@ def _gantt_traces(spans: dict[str, Any], unit: str) -> list[dict]:
     return traces
 
 
-def build_timeline_figure(window: dict[str, Any], *, title: str = "Encryption timeline") -> Figure:
+def build_timeline_figure(
+    window: dict[str, Any], *, title: str = "Shared pages, encryption transitions and mappings"
+) -> Figure:
     """Shared pages (with their min–max band), transitions per bucket and mapping lifetimes
     grouped by device, on one zoomable x axis with the boot phases as bands."""
     unit = "second" if window["axis"] == "time" else "line"
     shared, counts, events = window["shared"], window["counts"], window["events"]
-    traces: list[dict] = [
+    traces: list[dict[str, Any]] = [
         {
             "type": "scatter",
             "mode": "lines",
@@ -258,7 +263,7 @@ def build_timeline_figure(window: dict[str, Any], *, title: str = "Encryption ti
                                  window["spans"]["device"])))  # fmt: skip
     layout = _layout(
         title,
-        height=max(520, 380 + 22 * lanes),
+        height=max(560, 420 + 22 * lanes),
         barmode="relative",
         bargap=0,
         shapes=shapes,
@@ -282,8 +287,8 @@ def build_timeline_figure(window: dict[str, Any], *, title: str = "Encryption ti
             "automargin": True,
             "categoryorder": "category descending",
         },
-        margin={"l": 110, "r": 20, "t": 56, "b": 40},
-        legend={"orientation": "h", "y": 1.08, "x": 1, "xanchor": "right"},
+        margin={"l": 110, "r": 20, "t": 64, "b": 90},
+        legend={"orientation": "h", "y": -0.09, "yanchor": "top", "x": 0},
         meta={"window": window["window"], "extent": window["extent"], "axis": window["axis"]},
     )
     return {"data": traces, "layout": layout}
@@ -292,13 +297,13 @@ def build_timeline_figure(window: dict[str, Any], *, title: str = "Encryption ti
 # -- the address-space map ----------------------------------------------------------------
 
 
-def build_address_space_figure(snapshot: dict[str, Any] | None, labels: list[dict], *,
+def build_address_space_figure(snapshot: dict[str, Any] | None, labels: list[dict[str, Any]], *,
                                moment: str) -> Figure:  # fmt: skip
     """Page states over guest-physical ranges at one moment, with firmware metadata ranges
     (MEMFD, GHCB, pool, ...) on their own row. Each range also gets a marker so that a
     4 KiB range stays visible on a gigabyte-wide axis."""
     ranges = (snapshot or {}).get("ranges", [])
-    traces: list[dict] = []
+    traces: list[dict[str, Any]] = []
     for state in ("shared", "private", "unaccepted"):
         items = [r for r in ranges if r["state"] == state]
         if not items:

@@ -39,9 +39,17 @@ def _shared_axes(a: dict[str, Any], b: dict[str, Any]) -> None:
     wa, wb = build_window(a["doc"]), build_window(b["doc"])
     lo = min(wa["extent"][0], wb["extent"][0])
     hi = max(wa["extent"][1], wb["extent"][1])
-    for side, window in ((a, wa), (b, wb)):
-        figure = build_timeline_figure(window, title=f"{side['label']}: encryption timeline")
-        figure["layout"]["xaxis"]["range"] = [lo, hi]
+    figures = [
+        build_timeline_figure(window, title=f"{side['label']}: encryption timeline")
+        for side, window in ((a, wa), (b, wb))
+    ]
+    height = max(f["layout"]["height"] for f in figures) + 40
+    for side, window, figure in zip((a, b), (wa, wb), figures, strict=True):
+        layout = figure["layout"]
+        layout["xaxis"]["range"] = [lo, hi]
+        layout["height"] = height  # equal heights keep the two columns aligned
+        layout["margin"]["b"] = 130
+        layout["legend"]["y"] = -0.12
         side["window"], side["figure"] = window, figure
 
 

@@ -62,7 +62,8 @@ def review_findings(
     for comment in comments:
         if comment.fingerprint:
             by_fingerprint[comment.fingerprint].append(comment)
-    active, suppressed = [], []
+    active: list[ReviewedFinding] = []
+    suppressed: list[ReviewedFinding] = []
     for data in sorted(findings, key=severity_order):
         fp = str(data.get("fingerprint"))
         row = statuses.get(fp)

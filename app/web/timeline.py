@@ -97,7 +97,7 @@ def phase_bands(document: dict[str, Any], axis: Axis) -> list[dict[str, Any]]:
     return bands
 
 
-def _merge_series(points: list[dict[str, Any]], axis: Axis, lo: float, hi: float, n: int) -> dict:
+def _merge_series(points: list[dict[str, Any]], axis: Axis, lo: float, hi: float, n: int) -> dict[str, Any]:
     """Shared-pages buckets in [lo, hi] merged into at most ``n`` equal-width buckets."""
     xs: list[float] = []
     mins: list[int] = []
@@ -134,7 +134,7 @@ def _merge_series(points: list[dict[str, Any]], axis: Axis, lo: float, hi: float
     return {"x": xs, "min": mins, "max": maxs, "last": lasts}
 
 
-def _merge_counts(buckets: list[dict[str, Any]], axis: Axis, lo: float, hi: float, n: int) -> dict:
+def _merge_counts(buckets: list[dict[str, Any]], axis: Axis, lo: float, hi: float, n: int) -> dict[str, Any]:
     """Transition counts per bucket (to shared / to private) in [lo, hi], at most ``n``."""
     width = (hi - lo) / n if hi > lo else 1.0
     merged: dict[int, list[float]] = {}
@@ -156,7 +156,7 @@ def _merge_counts(buckets: list[dict[str, Any]], axis: Axis, lo: float, hi: floa
     }
 
 
-def _events(transitions: list[dict[str, Any]], axis: Axis, lo: float, hi: float) -> dict:
+def _events(transitions: list[dict[str, Any]], axis: Axis, lo: float, hi: float) -> dict[str, Any]:
     keep = []
     for t in transitions:
         x = axis.at(t["line"], t.get("time"))
@@ -177,7 +177,7 @@ def _events(transitions: list[dict[str, Any]], axis: Axis, lo: float, hi: float)
     }
 
 
-def _spans(lifetimes: dict[str, Any], axis: Axis, lo: float, hi: float, last: float) -> dict:
+def _spans(lifetimes: dict[str, Any], axis: Axis, lo: float, hi: float, last: float) -> dict[str, Any]:
     """Mapping lifetimes overlapping [lo, hi]; when too many, the longest are kept."""
     found = []
     for item in [*lifetimes.get("long_lived", []), *lifetimes.get("sampled", [])]:
@@ -243,7 +243,7 @@ def build_window(
     }
 
 
-def _markers(document: dict[str, Any], timeline: dict[str, Any], axis: Axis) -> list[dict]:
+def _markers(document: dict[str, Any], timeline: dict[str, Any], axis: Axis) -> list[dict[str, Any]]:
     """Vertical lines worth a label: ExitBootServices and the hand-off."""
     marks = []
     for key, label in (("ebs_line", "ExitBootServices"), ("handoff_line", "hand-off")):

@@ -39,6 +39,7 @@ from app.analysis.model import (
 from app.analysis.rules.base import FindingCollector
 from app.analysis.simulator.attribution import Attributor
 from app.analysis.simulator.pool import PoolModel, PoolSlot, base_from_slot, range_for_pages
+from app.analysis.simulator.records import Buffer, Mapping
 from app.analysis.simulator.stats import OP_INDEX, DeviceStats
 from app.analysis.simulator.transitions import TransitionTracker
 
@@ -47,70 +48,6 @@ MAX_DEAD = 4096
 COMMON = frozenset((2, 5))
 BOUNCE_IN = frozenset((0, 3))
 BOUNCE_OUT = frozenset((1, 4))
-
-
-class Mapping:
-    """One MAP_INFO: what was mapped, where the device sees it, who it is attributed to."""
-
-    __slots__ = (
-        "mapping",
-        "op",
-        "host",
-        "nbytes",
-        "pages",
-        "device_address",
-        "bits",
-        "request_line",
-        "line",
-        "time",
-        "stats",
-        "buffer",
-    )
-
-    def __init__(
-        self,
-        mapping: int,
-        op: int,
-        host: int,
-        nbytes: int,
-        pages: int,
-        device_address: int,
-        bits: int,
-        request_line: int,
-        line: int,
-        time: float | None,
-        stats: DeviceStats,
-        buffer: Buffer | None,
-    ) -> None:
-        self.mapping = mapping
-        self.op = op
-        self.host = host
-        self.nbytes = nbytes
-        self.pages = pages
-        self.device_address = device_address
-        self.bits = bits
-        self.request_line = request_line
-        self.line = line
-        self.time = time
-        self.stats = stats
-        self.buffer = buffer
-
-
-class Buffer:
-    """One AllocateBuffer allocation (``host`` is what the caller got back)."""
-
-    __slots__ = ("host", "pages", "stash", "bits", "line", "stats", "mapped")
-
-    def __init__(
-        self, host: int, pages: int, stash: int, bits: int, line: int, stats: DeviceStats
-    ) -> None:
-        self.host = host
-        self.pages = pages
-        self.stash = stash
-        self.bits = bits
-        self.line = line
-        self.stats = stats
-        self.mapped = 0
 
 
 LifetimeSink = Callable[[Mapping, int | None, float | None], None]
@@ -307,7 +244,9 @@ class IoMmuModel:
         dead = self.dead
         dead[ev.mapping] = m
         if len(dead) > MAX_DEAD:
-            del dead[next(iter(dead))]
+            # Keep the newest half. (Deleting the oldest key one at a time makes
+            # next(iter(dict)) walk ever more dead slots: quadratic.)
+            self.dead = dict(list(dead.items())[MAX_DEAD // 2 :])
 
     def _end(self, m: Mapping, line: int | None, time: float | None) -> None:
         self.on_lifetime(m, line, time)
@@ -375,20 +314,10 @@ class IoMmuModel:
             if base is None:
                 return
             pool = self.pool = PoolModel(base)
-        slot = pool.slot_at(ev.address)
-        if slot is None or 1 << slot.bit != ev.bits:
-            self._slot = None
-            return
-        busy = pool.owners.get(slot.bit)
-        if busy is not None or ev.bitmap_before & ev.bits:
-            self._report(
-                "POOL-002",
-                (ev.line,),
-                slot.range.label,
-                {"range": slot.range.label, "bit": slot.bit},
-            )
-        pool.take(slot, self)
-        self._slot = slot
+        self._slot, reused = pool.claim(ev.address, ev.bits, ev.bitmap_before, self)
+        if reused and self._slot is not None:
+            label = self._slot.range.label
+            self._report("POOL-002", (ev.line,), label, {"range": label, "bit": self._slot.bit})
 
     def slot_freed(self, ev: PoolSlotFreed) -> None:
         if self.pool is not None and ev.bits > 0:
@@ -402,17 +331,9 @@ class IoMmuModel:
         if rng is None:
             return
         pool.fallbacks += 1
-        self._report(
-            "POOL-001",
-            lines,
-            rng.label,
-            {
-                "range": rng.label,
-                "pages": pages,
-                "model_full": pool.is_full(rng),
-                "operation": IOMMU_OPERATIONS[op],
-            },
-        )
+        details = {"range": rng.label, "pages": pages, "model_full": pool.is_full(rng),
+                   "operation": IOMMU_OPERATIONS[op]}  # fmt: skip
+        self._report("POOL-001", lines, rng.label, details)
 
     # -- ExitBootServices -------------------------------------------------------------------
 
@@ -427,17 +348,7 @@ class IoMmuModel:
             stats.live_at_ebs += 1
             self.live_at_ebs += 1
             if m.op not in COMMON:
-                label = stats.label or "unattributed"
-                self._report(
-                    "IOMMU-001",
-                    (m.request_line,),
-                    f"{label}:{IOMMU_OPERATIONS[m.op]}",
-                    {
-                        "device": label,
-                        "operation": IOMMU_OPERATIONS[m.op],
-                        "when": "exit-boot-services",
-                    },
-                )
+                self._leaked(m, "exit-boot-services")
         pool = self.pool
         if pool is not None and not pool.released:
             pool.released = True
@@ -453,16 +364,18 @@ class IoMmuModel:
             return
         for m in self.live.values():
             if m.op not in COMMON:
-                label = m.stats.resolve().label or "unattributed"
-                self._report(
-                    "IOMMU-001",
-                    (m.request_line,),
-                    f"{label}:{IOMMU_OPERATIONS[m.op]}",
-                    {"device": label, "operation": IOMMU_OPERATIONS[m.op], "when": "end-of-log"},
-                    low=True,
-                )
+                self._leaked(m, "end-of-log")
 
     # -- helpers ----------------------------------------------------------------------------
+
+    def _leaked(self, m: Mapping, when: str) -> None:
+        """IOMMU-001 for a one-shot mapping still live (end of log: low severity)."""
+        label = m.stats.resolve().label or "unattributed"
+        op = IOMMU_OPERATIONS[m.op]
+        details: dict[str, object] = {"device": label, "operation": op, "when": when}
+        self._report(
+            "IOMMU-001", (m.request_line,), f"{label}:{op}", details, low=when == "end-of-log"
+        )
 
     def _report_device(self, rule: str, line: int, what: str, details: dict[str, object]) -> None:
         ctx = self.attributor.context

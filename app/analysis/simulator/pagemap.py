@@ -107,14 +107,22 @@ class PageMap:
             if covered[0][1] >= end:
                 return previous  # already entirely in ``state``
         starts = self._starts
+        iv = self._iv
+        ends = self._ends
         for s, e, st in covered:
-            self._drop(s)
-            starts.remove(s)
-            self._adjust(st, -((e - s) >> PAGE_SHIFT))
+            self._adjust(st, -((min(e, end) - max(s, start)) >> PAGE_SHIFT))
             if s < start:
-                self._put(s, start, st)
+                # Shrink in place to [s, start): ``s`` stays in the sorted list.
+                iv[s] = (start, st)
+                del ends[e]
+                ends[start] = s
+            else:
+                self._drop(s)
+                starts.remove(s)
             if e > end:
-                self._put(end, e, st)
+                iv[end] = (e, st)
+                ends[e] = end
+                starts.add(end)
         if state is not _UNKNOWN:
             self._adjust(state, (end - start) >> PAGE_SHIFT)
             self._link(start, end, state, False)
@@ -135,13 +143,6 @@ class PageMap:
         """Forget interval ``start`` in the dicts (the caller handles the sorted list)."""
         end = self._iv.pop(start)[0]
         del self._ends[end]
-
-    def _put(self, start: int, end: int, state: PageState) -> None:
-        """Store a remainder piece of an interval being overwritten (no coalescing needed)."""
-        self._iv[start] = (end, state)
-        self._ends[end] = start
-        self._starts.add(start)
-        self._adjust(state, (end - start) >> PAGE_SHIFT)
 
     def _link(self, start: int, end: int, state: PageState, listed: bool) -> None:
         """Store ``[start, end)`` (already counted), merging equal-state neighbours found by

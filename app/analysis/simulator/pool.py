@@ -152,6 +152,18 @@ class PoolModel:
             self.peak_used = used
         return previous
 
+    def claim(
+        self, address: int, bits: int, bitmap_before: int, owner: object
+    ) -> tuple[PoolSlot | None, bool]:
+        """An ``InternalAllocateBuffer`` slot line: (the slot, whether it was still busy -
+        by our model or by the logged bitmap)."""
+        slot = self.by_data.get(address)
+        if slot is None or 1 << slot.bit != bits:
+            return None, False
+        busy = self.owners.get(slot.bit) is not None or bool(bitmap_before & bits)
+        self.take(slot, owner)
+        return slot, busy
+
     def free(self, bit: int) -> None:
         self.owners.pop(bit, None)
         self.bitmap &= ~(1 << bit)

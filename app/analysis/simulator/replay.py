@@ -26,11 +26,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.analysis import model as m
-from app.analysis.model import IOMMU_OPERATIONS, PAGE_SIZE, LabelledRange, PageState, Platform
+from app.analysis.model import PAGE_SIZE, LabelledRange, PageState, Platform
 from app.analysis.rules.base import FindingCollector
 from app.analysis.simulator.addrspace import AddressSpace
 from app.analysis.simulator.attribution import Attributor
-from app.analysis.simulator.iommu import COMMON, IoMmuModel, Mapping
+from app.analysis.simulator.iommu import COMMON, IoMmuModel
+from app.analysis.simulator.records import Mapping
+from app.analysis.simulator.result import build_devices, build_summary, build_timeline
 from app.analysis.simulator.timeline import Decimator
 from app.analysis.simulator.transitions import TransitionTracker
 
@@ -64,10 +66,6 @@ class SimulationResult:
     summary: dict[str, Any]
 
 
-def _as_int(value: object) -> int:
-    return value if isinstance(value, int) else 0
-
-
 class Simulator:
     def __init__(
         self,
@@ -95,6 +93,7 @@ class Simulator:
         self.flags: set[str] = set()
         self.ebs_line: int | None = None
         self._watch = False
+        self._strong_ebs = False
         self._last_encdec: tuple[str, int, int, bool] | None = None
         self.pte_updates = 0
         self.page_splits = 0
@@ -107,7 +106,7 @@ class Simulator:
         self._handlers: dict[type, Callable[[Any], None]] = {
             m.IoMmuMapRequest: io.map_request,
             m.IoMmuMapResult: io.map_result,
-            m.IoMmuUnmap: io.unmap,
+            m.IoMmuUnmap: self._unmap,
             m.IoMmuSetAttribute: self._set_attribute,
             m.IoMmuAllocateRequest: io.allocate_request,
             m.IoMmuAllocateResult: io.allocate_result,
@@ -156,13 +155,24 @@ class Simulator:
             self.space.label_pool(pool)
 
     def _exit_boot(self, ev: m.IoMmuExitBoot) -> None:
-        self._ebs(ev.line)
+        self._ebs(ev.line, strong=True)
         self.iommu.start_teardown(ev.line)
 
-    def _ebs(self, line: int) -> None:
+    def _unmap(self, ev: m.IoMmuUnmap) -> None:
+        if ev.memory_map_locked and not self._strong_ebs:
+            self._ebs(ev.line, strong=True)
+        self.iommu.unmap(ev)
+
+    def _ebs(self, line: int, *, strong: bool = False) -> None:
+        """ExitBootServices is under way. Strong signs come from IoMmuDxe itself; weak ones
+        (virtio ``*ExitBoot`` lines, SNP's "Accepting all memory" at BeforeExitBootServices)
+        only open the hand-off watch when the log has no IoMmu lines to wait for."""
         if self.ebs_line is None:
             self.ebs_line = line
-            self._watch = True
+        if strong:
+            self._strong_ebs = True
+        if strong or not (self.iommu.maps or self.iommu.allocations):
+            self._watch = self.space.line_of("handoff") is None
 
     def _encdec(self, ev: m.SetMemoryEncDec) -> None:
         self.flags.add("sev")
@@ -301,7 +311,7 @@ class Simulator:
     def finish(self, *, last_line: int) -> SimulationResult:
         self.attributor.finish(last_line)
         self.iommu.finish(last_line)
-        if self._watch:
+        if self._watch or (self.ebs_line is not None and self.space.line_of("handoff") is None):
             self._handoff(last_line)
         self.tracker.resolve(last_line, None, sticky=True)
         self.space.snapshot("end", last_line, None)
@@ -309,11 +319,11 @@ class Simulator:
         for mp in self.iommu.live.values():
             self._lifetime(mp, None, None)
         return SimulationResult(
-            devices=self._devices(),
-            timeline=self._timeline(),
+            devices=build_devices(self),
+            timeline=build_timeline(self),
             address_space=self.space.to_dict(),
             mappings=self.mapping_devices(),
-            summary=self._summary(live_at_end),
+            summary=build_summary(self, live_at_end),
         )
 
     def mapping_devices(self) -> list[tuple[int, str]]:
@@ -321,88 +331,3 @@ class Simulator:
         return [
             (line, stats.resolve().label or "unattributed") for line, stats in self.iommu.records
         ]
-
-    def _devices(self) -> list[dict[str, Any]]:
-        out = [
-            d.to_dict()
-            for d in self.attributor.devices.values()
-            if d.merged_into is None and (any(d.maps) or d.unmaps)
-        ]
-        out.sort(key=lambda d: (-_as_int(d["maps"]), str(d["device"])))
-        return out
-
-    def _timeline(self) -> dict[str, Any]:
-        def item(entry: tuple[Mapping, int | None, float | None]) -> dict[str, Any]:
-            mp, end_line, end_time = entry
-            return {
-                "device": mp.stats.resolve().label or "unattributed",
-                "operation": IOMMU_OPERATIONS[mp.op],
-                "start_line": mp.line,
-                "end_line": end_line,
-                "start_time": mp.time,
-                "end_time": end_time,
-                "pages": mp.pages,
-                "request_line": mp.request_line,
-                "mapping": mp.mapping,
-            }
-
-        return {
-            "shared_pages": self.tracker.series.to_dict(),
-            "transitions": self.tracker.to_dict(),
-            "lifetimes": {
-                "long_lived": [item(e) for e in self.long_lived],
-                "sampled": [item(e) for e in self.sampled.values()],
-                "long_lived_dropped": self.long_dropped,
-                "sampled_dropped": self.sampled.dropped,
-                "total": len(self.long_lived) + self.long_dropped + self.sampled.seen,
-            },
-            "ebs_line": self.ebs_line,
-            "handoff_line": self.space.line_of("handoff"),
-        }
-
-    def _summary(self, live_at_end: int) -> dict[str, Any]:
-        io = self.iommu
-        tr = self.tracker
-        pool = io.pool
-        return {
-            "platform": self.platform().value,
-            "maps": io.maps,
-            "unmaps": io.unmaps,
-            "legacy_maps": io.legacy_maps,
-            "pool_maps": io.pool_maps,
-            "allocations": io.allocations,
-            "frees": io.frees,
-            "set_attributes": self.set_attributes,
-            "live_at_ebs": io.live_at_ebs,
-            "live_at_end": live_at_end,
-            "ebs_line": self.ebs_line,
-            "handoff_line": self.space.line_of("handoff"),
-            "pool": None
-            if pool is None
-            else {
-                "base": pool.base,
-                "pages": (pool.end - pool.base) // PAGE_SIZE,
-                "slots_taken": pool.taken,
-                "peak_slots_used": pool.peak_used,
-                "fallbacks": pool.fallbacks,
-                "released": pool.released,
-            },
-            "pool_supported": "pool" in self.flags or pool is not None,
-            "peak_shared_pages": tr.peak_shared,
-            "peak_shared_line": tr.peak_line or None,
-            "shared_pages_at_handoff": self.space.shared_pages_of("handoff"),
-            "shared_pages_at_end": tr.pages.count(PageState.SHARED),
-            "transitions": {
-                "count": tr.total,
-                "pages": tr.total_pages,
-                "to_shared": tr.to_shared,
-                "to_private": tr.total - tr.to_shared,
-                "implied": tr.implied,
-            },
-            "encryption_lines_logged": tr.enc_logged,
-            "pte_updates": self.pte_updates,
-            "page_splits": self.page_splits,
-            "page_map_intervals": len(tr.pages),
-            "mapping_records": len(io.records),
-            "mapping_records_dropped": io.records_dropped,
-        }

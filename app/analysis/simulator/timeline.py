@@ -80,19 +80,19 @@ class Downsampler:
 class BucketCounter:
     """Counts (events, pages, to_shared) per line bucket, at most ``max_buckets`` buckets."""
 
-    __slots__ = ("max_buckets", "width", "buckets", "_key")
+    __slots__ = ("max_buckets", "width", "buckets", "key")
 
     def __init__(self, max_buckets: int = 1000) -> None:
         self.max_buckets = max(2, max_buckets)
         self.width = 1
         self.buckets: list[list[int]] = []  # [first_line, events, pages, to_shared]
-        self._key = -1
+        self.key = -1
 
     def add(self, line: int, pages: int, to_shared: bool) -> None:
         key = line // self.width
-        if key != self._key:
+        if key != self.key:
             self.buckets.append([line, 0, 0, 0])
-            self._key = key
+            self.key = key
             if len(self.buckets) > self.max_buckets:
                 self._coarsen()
         b = self.buckets[-1]
@@ -116,7 +116,7 @@ class BucketCounter:
                 merged.append(b)
                 last_key = key
         self.buckets = merged
-        self._key = merged[-1][0] // self.width if merged else -1
+        self.key = merged[-1][0] // self.width if merged else -1
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -72,8 +72,6 @@ class TransitionTracker:
         self.buckets = BucketCounter(max_points)
         self.keep_transitions = keep_transitions
         self.first: list[list[object]] = []
-        self.total = 0
-        self.total_pages = 0
         self.to_shared = 0
         self.implied = 0
         self.peak_shared = 0
@@ -125,8 +123,6 @@ class TransitionTracker:
                 self.peak_shared = after
                 self.peak_line = line
         n = (end - start) >> PAGE_SHIFT
-        self.total += 1
-        self.total_pages += n
         if source == "implied":
             self.implied += 1
         per = self.by_module.get(module)
@@ -134,7 +130,15 @@ class TransitionTracker:
             per = self.by_module[module] = [0, 0]
         per[0] += 1
         per[1] += n
-        self.buckets.add(line, n, to_shared)
+        buckets = self.buckets
+        if line // buckets.width == buckets.key:  # BucketCounter.add, inlined fast path
+            bucket = buckets.buckets[-1]
+            bucket[1] += 1
+            bucket[2] += n
+            if to_shared:
+                bucket[3] += 1
+        else:
+            buckets.add(line, n, to_shared)
         label = None
         if owner is not None:
             owner.transitions += 1
@@ -144,8 +148,8 @@ class TransitionTracker:
             self.to_shared += 1
             shared_by = self.shared_by
             shared_by[start] = (label or module or "unknown", line)
-            if len(shared_by) > MAX_SHARED_BY:
-                del shared_by[next(iter(shared_by))]
+            if len(shared_by) > MAX_SHARED_BY:  # keep the newest half, amortised O(1)
+                self.shared_by = dict(list(shared_by.items())[MAX_SHARED_BY // 2 :])
         first = self.first
         if len(first) < self.keep_transitions:
             entry: list[object] = [line, time, start, end, n, to_shared, module, source, label]
@@ -322,6 +326,15 @@ class TransitionTracker:
                 "to": "shared" if to_shared else "private",
             },
         )
+
+    @property
+    def total(self) -> int:
+        """Number of conversions applied (logged and implied)."""
+        return sum(c for c, _ in self.by_module.values())
+
+    @property
+    def total_pages(self) -> int:
+        return sum(p for _, p in self.by_module.values())
 
     def to_dict(self) -> dict[str, object]:
         keys = ("line", "time", "start", "end", "pages", "to_shared", "module", "source", "device")

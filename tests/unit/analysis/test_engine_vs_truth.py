@@ -29,6 +29,7 @@ COMPANIONS = {
     "POOL-002": {"IOMMU-001"},
     "IOMMU-007": set(),
     "PAGE-003": {"PAGE-001", "PAGE-002"},
+    "PAGE-004": {"PAGE-003"},  # a conversion no operation implies is also a mismatch
 }
 
 

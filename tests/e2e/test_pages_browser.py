@@ -1,0 +1,231 @@
+"""The review pages in real headless Chromium against a real `cvmreview serve` with the
+demo boots: pages load without console errors, plots hold data, filters, finding -> log
+line, comments survive a reload, the comparison shows both boots with synchronized axes,
+and a boot's status updates live. Screenshots land in tests/artifacts/."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.browser import Tab, launch_chromium, new_tab
+from tests.servicekit import Server, Services, bearer, run_cli, service_env
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+PASSWORD = "reviewer-password"
+PLOT_DATA = "el => el.data ? el.data.reduce((n, t) => n + (t.x ? t.x.length : 0), 0) : -1"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server over the demo boots, with a reviewer 'rita' of the demo project."""
+    tmp = tmp_path_factory.mktemp("pages-e2e")
+    env = service_env(
+        CVMREVIEW_DATA_DIR=str(tmp / "data"), CVMREVIEW_WORKERS="1", CVMREVIEW_WORKER_MODE="thread"
+    )
+    run_cli(["demo"], env, timeout=300)
+    run_cli(["user", "create", "rita", "--password", PASSWORD, "--project", "demo",
+             "--role", "reviewer"], env)  # fmt: skip
+    kit = Services(tmp, env)
+    try:
+        yield kit.server()
+    finally:
+        kit.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with launch_chromium() as chromium:
+        yield chromium
+
+
+@pytest.fixture
+def tab(browser: Any, site: Server) -> Iterator[Tab]:
+    tab = new_tab(browser, site.url)
+    yield tab
+    tab.page.context.close()
+
+
+def boot_id(site: Server, name: str) -> int:
+    boots = httpx.get(f"{site.url}/api/v1/boots", params={"limit": 100}).json()["data"]
+    return int(next(b["id"] for b in boots if b["name"] == name))
+
+
+def sign_in(tab: Tab) -> None:
+    page = tab.open("/login?next=/")
+    page.fill("input[name=username]", "rita")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/$"))
+    assert page.locator(".account .who").inner_text() == "rita"
+
+
+def test_boots_list_loads_and_filters(tab: Tab) -> None:
+    page = tab.open("/")
+    assert page.locator("#boots-table tbody tr").count() == 10
+    assert page.locator(".badge-synth").count() == 5
+    tab.shot("boots-list")
+    page.select_option("select[name=platform]", "sev-snp")
+    page.click(".filters button[type=submit]")
+    page.wait_for_url(re.compile(r"platform=sev-snp"))
+    platforms = page.locator("#boots-table tbody td .platform").all_inner_texts()
+    assert platforms and set(platforms) == {"sev-snp"}
+    page.fill("input[name=q]", "leak")
+    page.select_option("select[name=platform]", "")
+    page.click(".filters button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    names = page.locator("#boots-table tbody td.name a").all_inner_texts()
+    assert names == ["sev-legacy-202211-leak (synthesized)"]
+    tab.assert_clean()
+
+
+def test_boot_page_plots_hold_data(tab: Tab, site: Server) -> None:
+    boot = boot_id(site, "sev-legacy-202211-leak (synthesized)")
+    page = tab.open(f"/boots/{boot}")
+    plots = page.locator(".js-plotly-plot")
+    assert plots.count() == 7  # timeline, address space, five device charts
+    for index in range(plots.count()):
+        assert plots.nth(index).evaluate(PLOT_DATA) > 0
+    assert page.locator("#timeline-plot .main-svg").count() > 0
+    assert "SYNTHESIZED" in page.locator(".banner.synth").inner_text()
+    tab.shot("boot-detail")
+    tab.shot_element("#timeline", "boot-timeline")
+    tab.assert_clean()
+
+
+def test_timeline_zoom_loads_a_window_and_a_permalink(tab: Tab, site: Server) -> None:
+    boot = boot_id(site, "sev-legacy-202211-leak (synthesized)")
+    page = tab.open(f"/boots/{boot}")
+    with page.expect_response(re.compile(r"/timeline/window\?start=2100")):
+        page.evaluate(
+            "Plotly.relayout(document.getElementById('timeline-plot'),"
+            " {'xaxis.range': [2100, 2400]})"
+        )
+    page.wait_for_function("location.search.includes('start=2100')")
+    permalink = page.url
+    assert page.locator("#timeline-plot").evaluate("el => el.layout.xaxis.range") == [2100, 2400]
+    page = tab.open(permalink.split(tab.base_url, 1)[1])
+    assert page.locator("#timeline-plot").evaluate("el => el.layout.xaxis.range") == [2100, 2400]
+    tab.assert_clean()
+
+
+def test_click_on_finding_lands_on_its_log_line(tab: Tab, site: Server) -> None:
+    boot = boot_id(site, "sev-legacy-202211-leak (synthesized)")
+    page = tab.open(f"/boots/{boot}#findings")
+    link = page.locator("#findings .line-link").first
+    line = int(link.inner_text().replace(",", ""))
+    link.click()
+    page.wait_for_url(re.compile(rf"/log\?line={line}#L{line}$"))
+    page.wait_for_load_state("networkidle")
+    target = page.locator(f"#L{line}")
+    assert "selected" in (target.get_attribute("class") or "")
+    assert "has-finding" in (target.get_attribute("class") or "")
+    assert target.is_visible()
+    box = target.bounding_box()
+    assert box is not None and 0 < box["y"] < 900
+    tab.shot("log-viewer", full_page=False)
+    page.click("#jump-next")
+    selected = page.locator(".ll.selected")
+    assert int(selected.get_attribute("data-line") or 0) > line
+    tab.assert_clean()
+
+
+def test_log_viewer_loads_more_lines_on_demand(tab: Tab, site: Server) -> None:
+    boot = boot_id(site, "sev-legacy-202211-leak (synthesized)")
+    page = tab.open(f"/boots/{boot}/log")
+    assert page.locator(".ll").count() == 400
+    page.click("#load-after")
+    page.wait_for_function("document.querySelectorAll('.ll').length === 800")
+    assert page.locator("#L800").count() == 1
+    tab.assert_clean()
+
+
+def test_comment_survives_a_reload(tab: Tab, site: Server) -> None:
+    boot = boot_id(site, "sev-legacy-202211-leak (synthesized)")
+    sign_in(tab)
+    page = tab.open(f"/boots/{boot}#comments")
+    page.fill("#comments textarea[name=body]", "Checked with the storage team <b>today</b>.")
+    page.click("#comments .comment-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    comment = page.locator("#comments .comment-body").last
+    assert comment.inner_text() == "Checked with the storage team <b>today</b>."
+    assert "rita" in page.locator("#comments .comment-meta").last.inner_text()
+    select = page.locator("#findings .status-select").first
+    select.select_option("acknowledged")
+    page.wait_for_function(
+        "document.querySelector('#findings [data-review-status]').textContent === 'acknowledged'"
+    )
+    page.reload()
+    assert page.locator("#findings [data-review-status]").first.inner_text() == "acknowledged"
+    tab.shot("boot-reviewed")
+    tab.assert_clean()
+
+
+def test_compare_shows_both_boots_with_synchronized_axes(tab: Tab, site: Server) -> None:
+    page = tab.open("/")
+    for name in ("sev-snp-pool-virtio-blk (synthesized)", "sev-legacy-202211-leak (synthesized)"):
+        page.locator("#boots-table tr", has_text=name).locator(".compare-pick").check()
+    page.click("#compare-selected")
+    page.wait_for_url(re.compile(r"/compare\?a=\d+&b=\d+"))
+    page.wait_for_load_state("networkidle")
+    sides = page.locator(".compare-side h2").all_inner_texts()
+    assert len(sides) == 2 and any("leak" in s for s in sides) and any("pool" in s for s in sides)
+    for plot in ("#compare-plot-a", "#compare-plot-b"):
+        assert page.locator(plot).evaluate(PLOT_DATA) > 0
+    assert page.locator(".row-new").count() >= 1
+    page.evaluate(
+        "Plotly.relayout(document.getElementById('compare-plot-a'), {'xaxis.range': [500, 900]})"
+    )
+    page.wait_for_function(
+        "JSON.stringify(document.getElementById('compare-plot-b').layout.xaxis.range)"
+        " === '[500,900]'"
+    )
+    tab.shot("compare")
+    tab.assert_clean()
+
+
+def test_status_updates_live_while_a_boot_is_analysed(
+    browser: Any, tmp_path: Path, logs_dir: Path
+) -> None:
+    """A server without workers shows the upload queued; a second process analyses it; the
+    list row turns to done without a reload."""
+    env = service_env(CVMREVIEW_DATA_DIR=str(tmp_path / "data"), CVMREVIEW_WORKER_MODE="thread")
+    kit = Services(tmp_path, env)
+    try:
+        token = kit.token(project="live")
+        run_cli(["user", "create", "ann", "--password", PASSWORD, "--admin"], env)
+        idle = kit.server("--workers", "0")
+        log = (logs_dir / "003-tianocore-bz1354-sev-es-ovmf-debug.log").read_bytes()
+        created = httpx.post(
+            f"{idle.url}/api/v1/boots",
+            files={"log": ("live.log", log)},
+            headers=bearer(token),
+        ).json()
+        tab = new_tab(browser, idle.url)
+        tab.page.goto(idle.url + "/login?next=/")
+        tab.page.fill("input[name=username]", "ann")
+        tab.page.fill("input[name=password]", PASSWORD)
+        tab.page.click("#login-form button[type=submit]")
+        tab.page.wait_for_url(re.compile(r".*/$"))
+        row = tab.page.locator(f"tr[data-boot-id='{created['id']}'] [data-status]")
+        assert row.inner_text() == "queued"
+        tab.page.evaluate("window.__notReloaded = true")
+        kit.server("--workers", "1")  # a second process picks the job up
+        tab.page.wait_for_function(
+            f"document.querySelector(\"tr[data-boot-id='{created['id']}'] [data-status]\")"
+            ".textContent === 'done'",
+            timeout=60_000,
+        )
+        assert tab.page.evaluate("window.__notReloaded") is True
+        tab.shot("boots-live-status", full_page=False)
+        tab.assert_clean()
+        tab.page.context.close()
+    finally:
+        kit.stop()

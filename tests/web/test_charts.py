@@ -1,0 +1,117 @@
+"""Figure builders: real result documents in, Plotly figure JSON out."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+
+from app.analysis.report import analyze
+from app.web.charts import (
+    MAX_LANES,
+    assign_lanes,
+    build_address_space_figure,
+    build_device_figures,
+    build_timeline_figure,
+    operation_family,
+)
+from app.web.comparison import compare_devices, compare_findings
+from app.web.timeline import build_window
+from tests.web.conftest import synthesized_log
+
+
+@pytest.fixture(scope="module")
+def documents() -> dict[str, dict[str, Any]]:
+    return {
+        name: analyze(io.BytesIO(synthesized_log(name)), name=f"{name}.log")
+        for name in ("sev-legacy-202211-leak", "sev-snp-pool-virtio-blk")
+    }
+
+
+def test_timeline_figure_has_every_layer(documents: dict[str, dict[str, Any]]) -> None:
+    document = documents["sev-legacy-202211-leak"]
+    figure = build_timeline_figure(build_window(document))
+    names = {trace["name"] for trace in figure["data"]}
+    assert {"shared pages", "to shared", "to private", "transition"} <= names
+    assert any(name.endswith("mapping") for name in names)
+    layout = figure["layout"]
+    assert layout["title"]["text"] and layout["xaxis"]["title"]["text"] == "log line"
+    phases = [n["text"] for n in layout["annotations"]]
+    assert "DXE" in phases and "BDS" in phases
+    gantt_devices = {y.split(" ·")[0] for t in figure["data"] if t.get("yaxis") == "y3"
+                     for y in t["y"] if y}  # fmt: skip
+    assert gantt_devices == {d["device"] for d in document["devices"]}
+    json.dumps(figure)  # plain JSON
+
+
+def test_lanes_do_not_overlap_within_a_device() -> None:
+    starts, ends = [0, 1, 2, 10, 0], [5, 6, 3, 12, 1]
+    rows = assign_lanes(starts, ends, ["a", "a", "a", "a", "b"])
+    assert rows == ["a", "a ·2", "a ·3", "a", "b"]
+    many = assign_lanes([0] * 20, [1] * 20, ["x"] * 20)
+    assert len(set(many)) == MAX_LANES
+
+
+def test_address_space_figure_labels_firmware_ranges() -> None:
+    snapshot = {
+        "line": 90,
+        "ranges": [
+            {"start": 0x80_0000, "end": 0x80_1000, "state": "shared", "pages": 1,
+             "labels": ["GHCB"]},
+            {"start": 0x100_0000, "end": 0x200_0000, "state": "private", "pages": 4096,
+             "labels": []},
+        ],
+    }  # fmt: skip
+    labels = [{"start": 0x80_0000, "end": 0x80_2000, "state": "shared", "label": "GHCB"}]
+    figure = build_address_space_figure(snapshot, labels, moment="hand-off")
+    rows = {trace["y"][0] for trace in figure["data"]}
+    assert rows == {"shared", "private", "firmware"}
+    firmware = next(t for t in figure["data"] if t.get("name") == "firmware ranges")
+    assert firmware["text"] == ["GHCB"] and firmware["base"] == [8.0]
+    assert "line 90" in figure["layout"]["title"]["text"]
+
+
+def test_device_figures_cover_the_statistics(documents: dict[str, dict[str, Any]]) -> None:
+    devices = documents["sev-legacy-202211-leak"]["devices"]
+    figures = build_device_figures(devices, seconds=False)
+    titles = [f["layout"]["title"]["text"] for f in figures]
+    assert titles == [
+        "Maps by operation",
+        "Bytes mapped and bounced",
+        "Encryption transitions",
+        "Peak shared pages",
+        "Shared page-time",
+    ]
+    maps = figures[0]["data"]
+    total = sum(sum(trace["y"]) for trace in maps)
+    assert total == sum(d["maps"] for d in devices)
+    assert build_device_figures([], seconds=False) == []
+
+
+def test_operation_family_groups_widths() -> None:
+    assert operation_family("CommonBuffer64") == "CommonBuffer"
+    assert operation_family("Read") == "Read"
+    assert operation_family("") == "other"
+
+
+def test_compare_findings_by_fingerprint(documents: dict[str, dict[str, Any]]) -> None:
+    a = documents["sev-snp-pool-virtio-blk"]["findings"]
+    b = documents["sev-legacy-202211-leak"]["findings"]
+    diff = compare_findings(a, b)
+    assert {f["id"] for f in diff["new"]} >= {"IOMMU-001"}
+    assert len(diff["new"]) + len(diff["persisting"]) == len(b)
+    assert len(diff["fixed"]) + len(diff["persisting"]) == len(a)
+    same = compare_findings(b, b)
+    assert same["new"] == [] and same["fixed"] == [] and len(same["persisting"]) == len(b)
+
+
+def test_compare_devices_gives_deltas() -> None:
+    rows = compare_devices(
+        [{"device": "blk", "bytes": 100, "maps": 2}],
+        [{"device": "blk", "bytes": 40, "maps": 3}, {"device": "net", "bytes": 7, "maps": 1}],
+    )
+    assert [r["device"] for r in rows] == ["blk", "net"]
+    assert rows[0]["delta"] == {"bytes": -60, "maps": 1}
+    assert rows[1]["a"] is None and rows[1]["delta"]["bytes"] == 7

@@ -1,0 +1,144 @@
+"""The pages over TestClient, on SQLite and PostgreSQL: content, filters, ranges, errors."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.web.conftest import BootMaker, synthesized_log
+
+
+def rows(html: str) -> list[str]:
+    """Boot names of the list page, in order."""
+    return re.findall(r'<td class="name"><a href="/boots/\d+">([^<]*)</a>', html)
+
+
+def test_boots_list_is_the_start_page(
+    web_client: Any, make_boot: BootMaker, sev_es_log: bytes
+) -> None:
+    make_boot(sev_es_log, name="real-sev-es", branch="main", commit="abc123def")
+    make_boot(synthesized_log("sev-legacy-202211-leak"), name="leaky", synthesized=True)
+    page = web_client.get("/")
+    assert page.status_code == 200
+    assert rows(page.text) == ["leaky", "real-sev-es"]
+    assert page.text.count("SYNTHESIZED") == 1
+    assert "sev-es" in page.text and "abc123def"[:10] in page.text
+
+
+def test_boots_list_filters_and_search(
+    web_client: Any, make_boot: BootMaker, sev_es_log: bytes
+) -> None:
+    make_boot(sev_es_log, name="alpha", branch="main", commit="abc123")
+    make_boot(sev_es_log, name="beta", branch="dev", commit="fed987", project="other")
+    make_boot(synthesized_log("sev-legacy-202211-leak"), name="gamma-leak", branch="main")
+    assert rows(web_client.get("/?branch=main").text) == ["gamma-leak", "alpha"]
+    assert rows(web_client.get("/?project=other").text) == ["beta"]
+    assert rows(web_client.get("/?platform=sev").text) == ["gamma-leak"]
+    assert rows(web_client.get("/?severity=medium").text) == ["gamma-leak"]
+    assert rows(web_client.get("/?status=failed").text) == []
+    assert rows(web_client.get("/?q=FED9").text) == ["beta"]  # commit prefix
+    assert rows(web_client.get("/?q=lph").text) == ["alpha"]  # name substring
+    assert rows(web_client.get("/?q=100%25").text) == []  # LIKE wildcards are literal
+    assert len(rows(web_client.get("/?platform=bogus").text)) == 3  # unknown value: no filter
+
+
+def test_boots_list_paginates(web_client: Any, make_boot: BootMaker) -> None:
+    content = b"Secure Encrypted Virtualization (SEV) is enabled\n"
+    for i in range(27):
+        make_boot(content, name=f"boot-{i:02d}", analyse=False)
+    first = web_client.get("/").text
+    assert len(rows(first)) == 25 and "page 1 of 2" in first
+    second = web_client.get("/?page=2").text
+    assert rows(second) == ["boot-01", "boot-00"]
+    assert 'data-status="queued"' in second  # live status is polled for these rows
+
+
+def test_private_projects_are_hidden_from_anonymous(
+    web_client: Any, make_boot: BootMaker, sev_es_log: bytes
+) -> None:
+    private = make_boot(sev_es_log, name="secret-boot", project="private", public=False)
+    assert "secret-boot" not in web_client.get("/").text
+    page = web_client.get(f"/boots/{private}")
+    assert page.status_code == 401 and "Sign in" in page.text
+    assert web_client.get("/boots/99999").status_code == 404
+
+
+def test_boot_page_shows_header_figures_devices_and_findings(
+    web_client: Any, make_boot: BootMaker
+) -> None:
+    boot = make_boot(
+        synthesized_log("sev-legacy-202211-leak"), name="leaky", synthesized=True, branch="main"
+    )
+    page = web_client.get(f"/boots/{boot}")
+    assert page.status_code == 200
+    html = page.text
+    assert "SYNTHESIZED" in html and "edk2-stable202211" in html
+    for section in ("timeline", "address-space", "devices", "findings", "comments"):
+        assert f'id="{section}"' in html
+    for figure in ("timeline-plot-data", "space-plot-data", "device-plot-1-data"):
+        assert f'id="{figure}"' in html
+    assert "virtio-blk" in html and "driver-context" in html
+    assert "IOMMU-001" in html and "DMA mapping never unmapped" in html
+    line = re.search(r'href="/boots/\d+/log\?line=(\d+)#L\1"', html.split('id="findings"')[1])
+    assert line is not None
+    assert "/static/vendor/plotly-" in html
+
+
+def test_boot_page_time_window_permalink(web_client: Any, make_boot: BootMaker) -> None:
+    boot = make_boot(synthesized_log("sev-legacy-202211-leak"), name="leaky")
+    html = web_client.get(f"/boots/{boot}?start=2000&end=2500").text
+    assert '"range": [2000.0, 2500.0]' in html
+    window = web_client.get(f"/api/v1/boots/{boot}/timeline/window?start=2000&end=2500").json()
+    assert window["window"]["window"] == [2000.0, 2500.0]
+    assert window["figure"]["layout"]["xaxis"]["range"] == [2000.0, 2500.0]
+
+
+def test_boot_page_while_queued_then_failed(web_client: Any, make_boot: BootMaker) -> None:
+    boot = make_boot(b"plain text\n", name="waiting", analyse=False)
+    page = web_client.get(f"/boots/{boot}")
+    assert page.status_code == 200 and 'data-status="queued"' in page.text
+    assert 'id="timeline-plot"' not in page.text
+
+
+def test_log_viewer_loads_ranges_with_highlights(
+    web_client: Any, make_boot: BootMaker
+) -> None:
+    boot = make_boot(synthesized_log("sev-legacy-202211-leak"), name="leaky")
+    document = web_client.get(f"/api/v1/boots/{boot}/result").json()
+    line = next(f for f in document["findings"] if f["id"] == "IOMMU-001")["lines"][0]
+    page = web_client.get(f"/boots/{boot}/log?line={line}")
+    assert page.status_code == 200
+    assert f'id="L{line}"' in page.text
+    assert page.text.count('class="ll') == 400  # one range, never the whole log
+    assert re.search(rf'id="L{line}"[^>]*data-kind="iommu"', page.text)
+    assert "has-finding" in page.text
+    chunk = web_client.get(f"/boots/{boot}/log/lines?start=10&count=5")
+    assert chunk.headers["X-Line-Start"] == "10" and chunk.headers["X-Line-End"] == "14"
+    assert chunk.text.count('class="ll') == 5
+    last = web_client.get(f"/boots/{boot}/log/lines?start=999999&count=50")
+    total = document["source"]["lines"]
+    assert last.headers["X-Line-End"] == str(total)
+
+
+def test_compare_page_shows_both_boots(web_client: Any, make_boot: BootMaker) -> None:
+    a = make_boot(synthesized_log("sev-snp-pool-virtio-blk"), name="clean-snp")
+    b = make_boot(synthesized_log("sev-legacy-202211-leak"), name="leaky-sev")
+    picker = web_client.get("/compare")
+    assert picker.status_code == 200 and "clean-snp" in picker.text
+    page = web_client.get(f"/compare?a={a}&b={b}")
+    assert page.status_code == 200
+    html = page.text
+    assert "clean-snp" in html and "leaky-sev" in html
+    assert 'id="compare-plot-a-data"' in html and 'id="compare-plot-b-data"' in html
+    assert re.search(r'class="diff diff-new">\d+ new', html)
+    assert "IOMMU-001" in html
+    data = web_client.get(f"/api/v1/compare?a={a}&b={b}").json()
+    assert "IOMMU-001" in {f["id"] for f in data["findings"]["new"]}
+    assert data["devices"]
+
+
+def test_compare_with_unanalysed_boot_says_so(web_client: Any, make_boot: BootMaker) -> None:
+    a = make_boot(synthesized_log("sev-snp-pool-virtio-blk"), name="done")
+    b = make_boot(b"x\n", name="pending", analyse=False)
+    page = web_client.get(f"/compare?a={a}&b={b}")
+    assert page.status_code == 409 and "no result yet" in page.text
