@@ -6,7 +6,7 @@ DATA_DIR ?= $(CURDIR)/.cvmreview
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install system-packages lint typecheck test test-fast run demo worker migrate bench bench-service bench-pages clean
+.PHONY: install native system-packages lint typecheck test test-fast run demo worker migrate bench bench-service bench-pages clean
 
 # The virtual environment is rebuilt when pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -15,15 +15,19 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(BIN)/.installed
+# The engine's hot modules compiled with mypyc into .native/ (used only while fresh).
+native: $(BIN)/.installed
+	$(BIN)/python scripts/build_native.py
+
+install: $(BIN)/.installed native
 
 # Debian packages the tests use: real OVMF images and headless Chromium (no browser download).
 system-packages:
 	@bash scripts/install-system-packages.sh
 
 lint: install
-	$(BIN)/ruff check app tests bench migrations
-	$(BIN)/ruff format --check app tests bench migrations
+	$(BIN)/ruff check app tests bench scripts migrations
+	$(BIN)/ruff format --check app tests bench scripts migrations
 
 typecheck: install
 	$(BIN)/mypy app
@@ -54,4 +58,4 @@ bench-pages: install
 	$(BIN)/python bench/bench_pages.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache $(DATA_DIR)
+	rm -rf $(VENV) .native .mypy_cache .ruff_cache .pytest_cache $(DATA_DIR)

@@ -48,13 +48,17 @@ def verbose_workload(requests: int) -> Workload:
             "edk2": "202211",
             "pool": False,
             "devices": [
-                {"kind": "virtio-blk", "bdf": "00:03.0", "requests": requests,
-                 "sizes": [512, 4096, 65536]},
+                {
+                    "kind": "virtio-blk",
+                    "bdf": "00:03.0",
+                    "requests": requests,
+                    "sizes": [512, 4096, 65536],
+                },
                 {"kind": "virtio-net", "bdf": "00:04.0", "requests": requests // 4},
                 {"kind": "fw-cfg", "requests": requests // 8},
             ],
         }
-    )  # fmt: skip
+    )
 
 
 def synthesize(path: Path, requests: int) -> None:
@@ -66,8 +70,10 @@ def synthesize(path: Path, requests: int) -> None:
     with open(partial, "wb") as out:
         write_log(verbose_workload(requests), out)
     partial.rename(path)
-    print(f"synthesized {path.name}: {path.stat().st_size / 1e6:.0f} MB "
-          f"in {time.perf_counter() - started:.0f} s")  # fmt: skip
+    print(
+        f"synthesized {path.name}: {path.stat().st_size / 1e6:.0f} MB "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
 
 
 def grow_until(path: Path, min_bytes: int, requests: int) -> Path:
@@ -102,9 +108,11 @@ def throughput(path: Path) -> None:
         f"{megabytes / figures['seconds']:.1f} MB/s, "
         f"{figures['lines'] / figures['seconds']:,.0f} lines/s, peak RSS {peak_mb:.0f} MB"
     )
-    print(f"grep -c IoMmu: {grep_seconds:.2f} s ({grep.stdout.strip()} lines) = "
-          f"{megabytes / grep_seconds:.0f} MB/s; engine/grep time ratio "
-          f"{figures['seconds'] / grep_seconds:.1f}x")  # fmt: skip
+    print(
+        f"grep -c IoMmu: {grep_seconds:.2f} s ({grep.stdout.strip()} lines) = "
+        f"{megabytes / grep_seconds:.0f} MB/s; engine/grep time ratio "
+        f"{figures['seconds'] / grep_seconds:.1f}x"
+    )
 
 
 def latency(path: Path) -> None:

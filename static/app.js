@@ -50,7 +50,27 @@
       window.Plotly.newPlot(el, fig.data, fig.layout, plotConfig);
       plots.push(el);
     });
+    document.documentElement.dataset.figures = "done";
     return plots;
+  }
+
+  /* Draw ``first`` now and the other figures one per task afterwards, so the page answers
+     input while the charts further down are still being drawn. */
+  function renderFiguresProgressively(first) {
+    if (!window.Plotly) return;
+    const rest = Array.from(document.querySelectorAll("[data-figure]")).filter((el) => el !== first);
+    if (first) {
+      const fig = figureOf(first);
+      window.Plotly.newPlot(first, fig.data, fig.layout, plotConfig);
+    }
+    const next = () => {
+      const el = rest.shift();
+      if (!el) { document.documentElement.dataset.figures = "done"; return; }
+      const fig = figureOf(el);
+      window.Plotly.newPlot(el, fig.data, fig.layout, plotConfig);
+      setTimeout(next, 0);
+    };
+    setTimeout(next, 0);
   }
 
   function wireAccount() {
@@ -164,6 +184,14 @@
             const badge = row.querySelector("[data-status]");
             badge.textContent = boot.status;
             badge.className = `status status-${boot.status}`;
+            if (boot.platform) {
+              const cell = row.querySelector("[data-platform]");
+              cell.textContent = "";
+              const span = document.createElement("span");
+              span.className = "platform";
+              span.textContent = boot.platform;
+              cell.appendChild(span);
+            }
             if (boot.worst_severity) {
               row.querySelector("[data-worst]").innerHTML = "";
               const span = document.createElement("span");
@@ -179,6 +207,7 @@
 
   /* -- boot page ------------------------------------------------------------------------- */
   CVM.bootPage = function (bootId, hasResult) {
+    window.cvmStartMs = performance.now();
     wireComments();
     wireReview();
     if (!hasResult) {
@@ -193,10 +222,17 @@
       }
       return;
     }
-    renderFigures();
     const plot = document.getElementById("timeline-plot");
+    renderFiguresProgressively(plot);
     if (plot && window.Plotly) wireTimeline(plot, bootId);
+    markReady();
   };
+
+  /* Benchmarks and tests wait for this: every figure drawn, handlers attached. */
+  function markReady() {
+    window.cvmReadyMs = performance.now();
+    document.documentElement.dataset.ready = "1";
+  }
 
   function wireTimeline(plot, bootId) {
     let pending = null;
@@ -398,6 +434,7 @@
         } finally { syncing = false; }
       });
     });
+    markReady();
   };
 
   document.addEventListener("DOMContentLoaded", () => { wireAccount(); });

@@ -72,8 +72,16 @@ class _PhaseSpan:
 class BootTracker:
     """Consumes every event (cheaply: most kinds are ignored) and summarises the boot."""
 
-    def __init__(self, collector: FindingCollector) -> None:
+    def __init__(
+        self,
+        collector: FindingCollector,
+        *,
+        on_platform: Callable[[Platform], None] | None = None,
+    ) -> None:
+        """``on_platform`` is called whenever the platform evidence gets stronger (the report
+        uses it to seed the simulator with the firmware ranges of that platform)."""
         self._collector = collector
+        self._on_platform = on_platform
         self.platform = Platform.UNKNOWN
         self.platform_line: int | None = None
         self.facts: dict[str, Any] = {}
@@ -119,6 +127,8 @@ class BootTracker:
         if _STRENGTH[platform] > _STRENGTH[self.platform]:
             self.platform = platform
             self.platform_line = line
+            if self._on_platform is not None:
+                self._on_platform(platform)
 
     def _sev(self, event: SevEnabled) -> None:
         self.facts["encryption_mask"] = event.mask

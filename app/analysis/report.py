@@ -66,9 +66,8 @@ def replay(
     collector = new_collector()
     cost = DebugCost()
     scanner = Scanner(observer=cost)
-    boot = BootTracker(collector)
-    seeds = firmware.seed_ranges() if firmware is not None else ()
-    simulator = Simulator(collector, seeds=seeds)
+    simulator = Simulator(collector)
+    boot = BootTracker(collector, on_platform=_seeder(firmware, simulator))
     feed_boot = boot.feed
     feed_simulator = simulator.feed
     for event in scanner.iter_events(stream, progress=progress):
@@ -132,6 +131,23 @@ def replay(
         "analysis_seconds": round(time.perf_counter() - started, 3),
     }
     return Replay(document, simulation)
+
+
+def _seeder(
+    firmware: FirmwareReport | None, simulator: Simulator
+) -> Callable[[Platform], None] | None:
+    """Firmware seeds differ by platform (SNP pre-validated pages, TDX accepted sections) and an
+    OvmfPkgX64 image carries both, so the page map is seeded once the log says which applies."""
+    if firmware is None:
+        return None
+    seeded: set[Platform] = set()
+
+    def seed(platform: Platform) -> None:
+        if platform in (Platform.SEV_SNP, Platform.TDX) and not seeded:
+            seeded.add(platform)
+            simulator.seed(firmware.seed_ranges(platform.value))
+
+    return seed
 
 
 def analyze_file(

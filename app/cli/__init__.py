@@ -19,8 +19,7 @@ def cli() -> None:
 def _register_commands() -> None:
     """Import the command modules; each registers itself on ``cli`` with ``@cli.command``.
     Add a line here for a new command module."""
-    from app.cli import analyze, firmware, synth  # noqa: F401
-    from app.cli import db, demo, serve, token, upload, user, worker  # noqa: F401
+    from app.cli import analyze, db, demo, firmware, serve, synth, token, upload, user, worker  # noqa: F401  # noqa: F401
 
 
 _register_commands()

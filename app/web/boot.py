@@ -12,9 +12,11 @@ from app.api.deps import SessionDep
 from app.db import queries, review_queries
 from app.db.models import Boot
 from app.web.access import Viewer, ViewerDep, load_boot
-from app.web.charts import build_address_space_figure, build_device_figures, build_timeline_figure
+from app.web.charts import build_timeline_figure
+from app.web.device_charts import build_device_figures
 from app.web.findings import boot_comments, firmware_summary, review_findings
 from app.web.results import get_result
+from app.web.space_chart import build_address_space_figure
 from app.web.templating import render
 from app.web.timeline import build_window
 

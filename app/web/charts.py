@@ -32,7 +32,8 @@ FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "siz
 Figure = dict[str, Any]
 
 
-def _layout(title: str, **extra: Any) -> dict[str, Any]:
+def build_layout(title: str, **extra: Any) -> dict[str, Any]:
+    """The layout every figure starts from: title, font, white background, margins."""
     layout: dict[str, Any] = {
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
         "font": FONT,
@@ -63,7 +64,7 @@ def operation_family(operation: str) -> str:
 
 def _phase_shapes(window: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     shapes, notes = [], []
-    for band in window["phases"]:
+    for index, band in enumerate(window["phases"]):
         colour = PHASE_COLOURS.get(band["name"], "#adb5bd")
         shapes.append(
             {
@@ -81,7 +82,8 @@ def _phase_shapes(window: dict[str, Any]) -> tuple[list[dict[str, Any]], list[di
             }
         )
         lo, hi = window["window"]
-        if band["end"] - band["start"] < 0.03 * (hi - lo):
+        last = index == len(window["phases"]) - 1
+        if band["end"] - band["start"] < 0.03 * (hi - lo) and not last:
             continue  # too narrow to label without overlapping its neighbour
         notes.append(
             {
@@ -259,9 +261,14 @@ def build_timeline_figure(
         *_gantt_traces(window["spans"], unit),
     ]
     shapes, notes = _phase_shapes(window)
-    lanes = len(set(assign_lanes(window["spans"]["start"], window["spans"]["end"],
-                                 window["spans"]["device"])))  # fmt: skip
-    layout = _layout(
+    lanes = len(
+        set(
+            assign_lanes(
+                window["spans"]["start"], window["spans"]["end"], window["spans"]["device"]
+            )
+        )
+    )
+    layout = build_layout(
         title,
         height=max(560, 420 + 22 * lanes),
         barmode="relative",
@@ -292,181 +299,3 @@ def build_timeline_figure(
         meta={"window": window["window"], "extent": window["extent"], "axis": window["axis"]},
     )
     return {"data": traces, "layout": layout}
-
-
-# -- the address-space map ----------------------------------------------------------------
-
-
-def build_address_space_figure(snapshot: dict[str, Any] | None, labels: list[dict[str, Any]], *,
-                               moment: str) -> Figure:  # fmt: skip
-    """Page states over guest-physical ranges at one moment, with firmware metadata ranges
-    (MEMFD, GHCB, pool, ...) on their own row. Each range also gets a marker so that a
-    4 KiB range stays visible on a gigabyte-wide axis."""
-    ranges = (snapshot or {}).get("ranges", [])
-    traces: list[dict[str, Any]] = []
-    for state in ("shared", "private", "unaccepted"):
-        items = [r for r in ranges if r["state"] == state]
-        if not items:
-            continue
-        text = [
-            f"0x{r['start']:x}–0x{r['end'] - 1:x}<br>{r['pages']} page(s) {state}"
-            + (f"<br>{', '.join(r['labels'])}" if r.get("labels") else "")
-            for r in items
-        ]
-        traces.append(
-            {
-                "type": "bar",
-                "orientation": "h",
-                "name": state,
-                "y": [state] * len(items),
-                "base": [r["start"] / MIB for r in items],
-                "x": [(r["end"] - r["start"]) / MIB for r in items],
-                "text": text,
-                "textposition": "none",
-                "hovertemplate": "%{text}<extra></extra>",
-                "marker": {"color": STATE_COLOURS[state]},
-                "width": 0.6,
-            }
-        )
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "showlegend": False,
-                "y": [state] * len(items),
-                "x": [(r["start"] + r["end"]) / 2 / MIB for r in items],
-                "text": text,
-                "hovertemplate": "%{text}<extra></extra>",
-                "marker": {"symbol": "line-ns", "size": 16, "line": {
-                    "width": 2, "color": STATE_COLOURS[state]}},
-            }
-        )  # fmt: skip
-    if labels:
-        text = [
-            f"{lb['label']}<br>0x{lb['start']:x}–0x{lb['end'] - 1:x}"
-            f" ({(lb['end'] - lb['start']) // 4096} page(s), {lb.get('state') or '?'})"
-            for lb in labels
-        ]
-        traces.append(
-            {
-                "type": "bar",
-                "orientation": "h",
-                "name": "firmware ranges",
-                "y": ["firmware"] * len(labels),
-                "base": [lb["start"] / MIB for lb in labels],
-                "x": [(lb["end"] - lb["start"]) / MIB for lb in labels],
-                "text": [lb["label"] for lb in labels],
-                "textposition": "inside",
-                "insidetextanchor": "middle",
-                "hovertext": text,
-                "hovertemplate": "%{hovertext}<extra></extra>",
-                "marker": {"color": "#adb5bd", "line": {"color": "#495057", "width": 1}},
-                "width": 0.6,
-            }
-        )
-    title = f"Address space at {moment}"
-    if snapshot and snapshot.get("line"):
-        title += f" (line {snapshot['line']:,})"
-    layout = _layout(
-        title,
-        height=300,
-        barmode="overlay",
-        xaxis={"title": {"text": "guest-physical address (MiB)"}, "zeroline": False},
-        yaxis={
-            "type": "category",
-            "categoryorder": "array",
-            "categoryarray": ["firmware", "unaccepted", "private", "shared"],
-        },
-        legend={"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"},
-    )
-    return {"data": traces, "layout": layout}
-
-
-# -- per-device statistics ----------------------------------------------------------------
-
-
-def _bar(title: str, devices: list[str], series: list[tuple[str, list[float], str]],
-         y_title: str, *, stack: bool = False) -> Figure:  # fmt: skip
-    traces = [
-        {
-            "type": "bar",
-            "name": name,
-            "x": devices,
-            "y": values,
-            "marker": {"color": colour},
-            "hovertemplate": "%{x}<br>" + name + ": %{y:,}<extra></extra>",
-        }
-        for name, values, colour in series
-    ]
-    layout = _layout(
-        title,
-        height=280,
-        barmode="stack" if stack else "group",
-        showlegend=len(series) > 1,
-        xaxis={"title": {"text": "device"}, "automargin": True},
-        yaxis={"title": {"text": y_title}, "rangemode": "tozero"},
-        legend={"orientation": "h", "y": 1.14, "x": 1, "xanchor": "right"},
-        margin={"l": 64, "r": 12, "t": 48, "b": 40},
-    )
-    return {"data": traces, "layout": layout}
-
-
-def build_device_figures(devices: list[dict[str, Any]], *, seconds: bool) -> list[Figure]:
-    """The bar charts of the device section, one metric each (empty list without devices)."""
-    if not devices:
-        return []
-    names = [d["device"] for d in devices]
-    families: dict[str, list[float]] = {}
-    for i, d in enumerate(devices):
-        for op, n in (d.get("maps_by_operation") or {}).items():
-            families.setdefault(operation_family(op), [0.0] * len(devices))[i] += n
-    maps = [
-        (fam, values, OPERATION_COLOURS.get(fam, "#495057"))
-        for fam, values in sorted(families.items())
-    ]
-    time_key = "shared_page_seconds" if seconds else "shared_page_lines"
-    time_title = "page·seconds" if seconds else "page·lines"
-    return [
-        _bar("Maps by operation", names, maps, "maps", stack=True),
-        _bar(
-            "Bytes mapped and bounced",
-            names,
-            [
-                ("bytes", [d.get("bytes", 0) for d in devices], "#1c7ed6"),
-                ("bounce bytes", [d.get("bounce_bytes", 0) for d in devices], "#f08c00"),
-            ],
-            "bytes",
-        ),
-        _bar(
-            "Encryption transitions",
-            names,
-            [("transitions", [d.get("transitions", 0) for d in devices], "#d9480f")],
-            "transitions",
-        ),
-        _bar(
-            "Peak shared pages",
-            names,
-            [("peak shared pages", [d.get("peak_shared_pages", 0) for d in devices], "#e8590c")],
-            "pages",
-        ),
-        _bar(
-            "Shared page-time",
-            names,
-            [("shared page-time", [d.get(time_key) or 0 for d in devices], "#862e9c")],
-            time_title,
-        ),
-    ]
-
-
-def build_delta_figure(rows: list[dict[str, Any]], metric: str, title: str) -> Figure:
-    """Two bars per device (boot A, boot B) for one statistic of the comparison."""
-    names = [r["device"] for r in rows]
-    return _bar(
-        title,
-        names,
-        [
-            ("A", [r["a"].get(metric, 0) if r["a"] else 0 for r in rows], "#4c6ef5"),
-            ("B", [r["b"].get(metric, 0) if r["b"] else 0 for r in rows], "#f76707"),
-        ],
-        metric.replace("_", " "),
-    )

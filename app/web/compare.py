@@ -11,8 +11,9 @@ from fastapi.responses import HTMLResponse
 from app.api.deps import SessionDep
 from app.db import review_queries
 from app.web.access import PageError, ViewerDep, load_boot
-from app.web.charts import build_delta_figure, build_timeline_figure
+from app.web.charts import build_timeline_figure
 from app.web.comparison import compare_documents
+from app.web.device_charts import build_delta_figure
 from app.web.results import get_result
 from app.web.templating import render
 from app.web.timeline import build_window

@@ -97,7 +97,9 @@ def phase_bands(document: dict[str, Any], axis: Axis) -> list[dict[str, Any]]:
     return bands
 
 
-def _merge_series(points: list[dict[str, Any]], axis: Axis, lo: float, hi: float, n: int) -> dict[str, Any]:
+def _merge_series(
+    points: list[dict[str, Any]], axis: Axis, lo: float, hi: float, n: int
+) -> dict[str, Any]:
     """Shared-pages buckets in [lo, hi] merged into at most ``n`` equal-width buckets."""
     xs: list[float] = []
     mins: list[int] = []
@@ -134,7 +136,9 @@ def _merge_series(points: list[dict[str, Any]], axis: Axis, lo: float, hi: float
     return {"x": xs, "min": mins, "max": maxs, "last": lasts}
 
 
-def _merge_counts(buckets: list[dict[str, Any]], axis: Axis, lo: float, hi: float, n: int) -> dict[str, Any]:
+def _merge_counts(
+    buckets: list[dict[str, Any]], axis: Axis, lo: float, hi: float, n: int
+) -> dict[str, Any]:
     """Transition counts per bucket (to shared / to private) in [lo, hi], at most ``n``."""
     width = (hi - lo) / n if hi > lo else 1.0
     merged: dict[int, list[float]] = {}
@@ -177,7 +181,9 @@ def _events(transitions: list[dict[str, Any]], axis: Axis, lo: float, hi: float)
     }
 
 
-def _spans(lifetimes: dict[str, Any], axis: Axis, lo: float, hi: float, last: float) -> dict[str, Any]:
+def _spans(
+    lifetimes: dict[str, Any], axis: Axis, lo: float, hi: float, last: float
+) -> dict[str, Any]:
     """Mapping lifetimes overlapping [lo, hi]; when too many, the longest are kept."""
     found = []
     for item in [*lifetimes.get("long_lived", []), *lifetimes.get("sampled", [])]:
@@ -243,7 +249,9 @@ def build_window(
     }
 
 
-def _markers(document: dict[str, Any], timeline: dict[str, Any], axis: Axis) -> list[dict[str, Any]]:
+def _markers(
+    document: dict[str, Any], timeline: dict[str, Any], axis: Axis
+) -> list[dict[str, Any]]:
     """Vertical lines worth a label: ExitBootServices and the hand-off."""
     marks = []
     for key, label in (("ebs_line", "ExitBootServices"), ("handoff_line", "hand-off")):

@@ -18,6 +18,7 @@ from tests.servicekit import Server, Services, bearer, run_cli, service_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 PASSWORD = "reviewer-password"
+SEV_ES = "003-tianocore-bz1354-sev-es-ovmf-debug.log"
 PLOT_DATA = "el => el.data ? el.data.reduce((n, t) => n + (t.x ? t.x.length : 0), 0) : -1"
 
 
@@ -29,8 +30,20 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         CVMREVIEW_DATA_DIR=str(tmp / "data"), CVMREVIEW_WORKERS="1", CVMREVIEW_WORKER_MODE="thread"
     )
     run_cli(["demo"], env, timeout=300)
-    run_cli(["user", "create", "rita", "--password", PASSWORD, "--project", "demo",
-             "--role", "reviewer"], env)  # fmt: skip
+    run_cli(
+        [
+            "user",
+            "create",
+            "rita",
+            "--password",
+            PASSWORD,
+            "--project",
+            "demo",
+            "--role",
+            "reviewer",
+        ],
+        env,
+    )
     kit = Services(tmp, env)
     try:
         yield kit.server()
@@ -65,10 +78,12 @@ def sign_in(tab: Tab) -> None:
     assert page.locator(".account .who").inner_text() == "rita"
 
 
-def test_boots_list_loads_and_filters(tab: Tab) -> None:
+def test_boots_list_loads_and_filters(tab: Tab, site: Server) -> None:
+    boots = httpx.get(f"{site.url}/api/v1/boots").json()["data"]
     page = tab.open("/")
-    assert page.locator("#boots-table tbody tr").count() == 10
-    assert page.locator(".badge-synth").count() == 5
+    assert page.locator("#boots-table tbody tr").count() == len(boots) >= 10
+    synthesized = sum(1 for boot in boots if boot["synthesized"])
+    assert page.locator(".badge-synth").count() == synthesized >= 5
     tab.shot("boots-list")
     page.select_option("select[name=platform]", "sev-snp")
     page.click(".filters button[type=submit]")
@@ -87,6 +102,7 @@ def test_boots_list_loads_and_filters(tab: Tab) -> None:
 def test_boot_page_plots_hold_data(tab: Tab, site: Server) -> None:
     boot = boot_id(site, "sev-legacy-202211-leak (synthesized)")
     page = tab.open(f"/boots/{boot}")
+    page.wait_for_selector("html[data-figures='done']")
     plots = page.locator(".js-plotly-plot")
     assert plots.count() == 7  # timeline, address space, five device charts
     for index in range(plots.count()):
@@ -174,7 +190,7 @@ def test_compare_shows_both_boots_with_synchronized_axes(tab: Tab, site: Server)
         page.locator("#boots-table tr", has_text=name).locator(".compare-pick").check()
     page.click("#compare-selected")
     page.wait_for_url(re.compile(r"/compare\?a=\d+&b=\d+"))
-    page.wait_for_load_state("networkidle")
+    page.wait_for_selector("html[data-figures='done']")
     sides = page.locator(".compare-side h2").all_inner_texts()
     assert len(sides) == 2 and any("leak" in s for s in sides) and any("pool" in s for s in sides)
     for plot in ("#compare-plot-a", "#compare-plot-b"):
@@ -191,6 +207,20 @@ def test_compare_shows_both_boots_with_synchronized_axes(tab: Tab, site: Server)
     tab.assert_clean()
 
 
+def test_upload_form_analyses_and_shows_the_boot(tab: Tab, site: Server, logs_dir: Path) -> None:
+    sign_in(tab)
+    page = tab.open("/#upload")
+    page.set_input_files("#upload-form input[name=log]", str(logs_dir / SEV_ES))
+    page.fill("#upload-form input[name=name]", "uploaded from the browser")
+    page.fill("#upload-form input[name=branch]", "feature/x")
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/boots/\d+$"))
+    page.wait_for_selector("#timeline-plot .main-svg", timeout=60_000)  # reloaded when done
+    assert "uploaded from the browser" in page.locator("h1").inner_text()
+    assert page.locator(".summary-grid .platform").inner_text() == "sev-es"
+    tab.assert_clean()
+
+
 def test_status_updates_live_while_a_boot_is_analysed(
     browser: Any, tmp_path: Path, logs_dir: Path
 ) -> None:
@@ -202,7 +232,7 @@ def test_status_updates_live_while_a_boot_is_analysed(
         token = kit.token(project="live")
         run_cli(["user", "create", "ann", "--password", PASSWORD, "--admin"], env)
         idle = kit.server("--workers", "0")
-        log = (logs_dir / "003-tianocore-bz1354-sev-es-ovmf-debug.log").read_bytes()
+        log = (logs_dir / SEV_ES).read_bytes()
         created = httpx.post(
             f"{idle.url}/api/v1/boots",
             files={"log": ("live.log", log)},
@@ -224,6 +254,8 @@ def test_status_updates_live_while_a_boot_is_analysed(
             timeout=60_000,
         )
         assert tab.page.evaluate("window.__notReloaded") is True
+        platform = tab.page.locator(f"tr[data-boot-id='{created['id']}'] [data-platform]")
+        assert platform.inner_text() == "sev-es"
         tab.shot("boots-live-status", full_page=False)
         tab.assert_clean()
         tab.page.context.close()

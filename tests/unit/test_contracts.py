@@ -12,8 +12,22 @@ from app.analysis.rules import RULES
 
 ROOT = Path(app.__file__).parent.parent
 ANALYSIS = ROOT / "app" / "analysis"
-FORBIDDEN = ("fastapi", "sqlalchemy", "jinja2", "plotly", "celery", "redis", "starlette",
-             "uvicorn", "app.db", "app.api", "app.web", "app.jobs", "app.config", "app.cli")  # fmt: skip
+FORBIDDEN = (
+    "fastapi",
+    "sqlalchemy",
+    "jinja2",
+    "plotly",
+    "celery",
+    "redis",
+    "starlette",
+    "uvicorn",
+    "app.db",
+    "app.api",
+    "app.web",
+    "app.jobs",
+    "app.config",
+    "app.cli",
+)
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -9,15 +9,10 @@ from typing import Any
 import pytest
 
 from app.analysis.report import analyze
-from app.web.charts import (
-    MAX_LANES,
-    assign_lanes,
-    build_address_space_figure,
-    build_device_figures,
-    build_timeline_figure,
-    operation_family,
-)
+from app.web.charts import MAX_LANES, assign_lanes, build_timeline_figure, operation_family
 from app.web.comparison import compare_devices, compare_findings
+from app.web.device_charts import build_device_figures
+from app.web.space_chart import build_address_space_figure
 from app.web.timeline import build_window
 from tests.web.conftest import synthesized_log
 
@@ -40,8 +35,9 @@ def test_timeline_figure_has_every_layer(documents: dict[str, dict[str, Any]]) -
     assert layout["title"]["text"] and layout["xaxis"]["title"]["text"] == "log line"
     phases = [n["text"] for n in layout["annotations"]]
     assert "DXE" in phases and "BDS" in phases
-    gantt_devices = {y.split(" ·")[0] for t in figure["data"] if t.get("yaxis") == "y3"
-                     for y in t["y"] if y}  # fmt: skip
+    gantt_devices = {
+        y.split(" ·")[0] for t in figure["data"] if t.get("yaxis") == "y3" for y in t["y"] if y
+    }
     assert gantt_devices == {d["device"] for d in document["devices"]}
     json.dumps(figure)  # plain JSON
 
@@ -58,12 +54,22 @@ def test_address_space_figure_labels_firmware_ranges() -> None:
     snapshot = {
         "line": 90,
         "ranges": [
-            {"start": 0x80_0000, "end": 0x80_1000, "state": "shared", "pages": 1,
-             "labels": ["GHCB"]},
-            {"start": 0x100_0000, "end": 0x200_0000, "state": "private", "pages": 4096,
-             "labels": []},
+            {
+                "start": 0x80_0000,
+                "end": 0x80_1000,
+                "state": "shared",
+                "pages": 1,
+                "labels": ["GHCB"],
+            },
+            {
+                "start": 0x100_0000,
+                "end": 0x200_0000,
+                "state": "private",
+                "pages": 4096,
+                "labels": [],
+            },
         ],
-    }  # fmt: skip
+    }
     labels = [{"start": 0x80_0000, "end": 0x80_2000, "state": "shared", "label": "GHCB"}]
     figure = build_address_space_figure(snapshot, labels, moment="hand-off")
     rows = {trace["y"][0] for trace in figure["data"]}

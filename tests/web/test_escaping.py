@@ -31,7 +31,10 @@ def test_hostile_log_and_name_render_as_text(
     make_user("rita", "reviewer")
     headers = {"X-CSRF-Token": sign_in(web_client, "rita")}
     body = {"body": f"comment {SCRIPT} {IMG}", "line": 2}
-    assert web_client.post(f"/api/v1/boots/{boot}/comments", json=body, headers=headers).status_code == 201  # fmt: skip
+    assert (
+        web_client.post(f"/api/v1/boots/{boot}/comments", json=body, headers=headers).status_code
+        == 201
+    )
     for url in (
         "/",
         f"/?q={IMG}",

@@ -100,9 +100,7 @@ def test_boot_page_while_queued_then_failed(web_client: Any, make_boot: BootMake
     assert 'id="timeline-plot"' not in page.text
 
 
-def test_log_viewer_loads_ranges_with_highlights(
-    web_client: Any, make_boot: BootMaker
-) -> None:
+def test_log_viewer_loads_ranges_with_highlights(web_client: Any, make_boot: BootMaker) -> None:
     boot = make_boot(synthesized_log("sev-legacy-202211-leak"), name="leaky")
     document = web_client.get(f"/api/v1/boots/{boot}/result").json()
     line = next(f for f in document["findings"] if f["id"] == "IOMMU-001")["lines"][0]
@@ -142,3 +140,17 @@ def test_compare_with_unanalysed_boot_says_so(web_client: Any, make_boot: BootMa
     b = make_boot(b"x\n", name="pending", analyse=False)
     page = web_client.get(f"/compare?a={a}&b={b}")
     assert page.status_code == 409 and "no result yet" in page.text
+
+
+def test_timestamped_log_gets_a_time_axis(web_client: Any, make_boot: BootMaker) -> None:
+    lines = synthesized_log("sev-legacy-202211-leak").splitlines(keepends=True)
+    stamped = b"".join(
+        line if i == 0 else b"[%10.6f] " % (i * 0.001) + line for i, line in enumerate(lines)
+    )
+    boot = make_boot(stamped, name="stamped")
+    html = web_client.get(f"/boots/{boot}").text
+    assert "seconds since the first timestamp" in html
+    assert "page·s" in html  # shared page-time in page-seconds
+    window = web_client.get(f"/api/v1/boots/{boot}/timeline/window").json()["window"]
+    assert window["axis"] == "time"
+    assert 2.9 < window["extent"][1] < 3.1  # 3,036 lines, one millisecond apart

@@ -76,7 +76,9 @@ def test_known_issue_is_listed_apart_but_counted(
     headers = {"X-CSRF-Token": sign_in(web_client, "rita")}
     fingerprint = leak_finding(web_client, boot)["fingerprint"]
     url = f"/api/v1/boots/{boot}/known-issues/{fingerprint}"
-    response = web_client.put(url, json={"rule_id": "IOMMU-001", "note": "upstream bug"}, headers=headers)  # fmt: skip
+    response = web_client.put(
+        url, json={"rule_id": "IOMMU-001", "note": "upstream bug"}, headers=headers
+    )
     assert response.status_code == 200, response.text
     page = web_client.get(f"/boots/{other}").text  # the whole project knows it
     known = page.split('<details class="known">')[1]
@@ -97,7 +99,9 @@ def test_writes_need_a_reviewer(
     url = f"/api/v1/boots/{boot}/comments"
     assert web_client.post(url, json={"body": "hi"}).status_code == 401
     token = make_token(project="acme", scopes="upload,read", public=True)
-    response = web_client.post(url, json={"body": "hi"}, headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    response = web_client.post(
+        url, json={"body": "hi"}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 401  # a comment needs a person
     make_user("vic", "viewer")
     headers = {"X-CSRF-Token": sign_in(web_client, "vic")}
@@ -132,5 +136,7 @@ def test_admin_reviews_any_project_and_empty_comments_are_refused(
     headers = {"X-CSRF-Token": sign_in(web_client, "ada")}
     url = f"/api/v1/boots/{boot}/comments"
     assert web_client.post(url, json={"body": "   "}, headers=headers).status_code == 422
-    assert web_client.post(url, json={"body": "ok", "line": 10**9}, headers=headers).status_code == 422  # fmt: skip
+    assert (
+        web_client.post(url, json={"body": "ok", "line": 10**9}, headers=headers).status_code == 422
+    )
     assert web_client.post(url, json={"body": "ok"}, headers=headers).status_code == 201

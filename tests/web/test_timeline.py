@@ -24,20 +24,42 @@ def huge_document(lines: int = 50_000_000) -> dict[str, Any]:
     lifetimes), as a boot with tens of millions of lines produces."""
     width = lines // 1000
     points = [
-        {"line": i * width + 1, "end_line": (i + 1) * width, "time": None,
-         "min": i % 7, "max": 50 + i % 13, "last": 20 + i % 5}
+        {
+            "line": i * width + 1,
+            "end_line": (i + 1) * width,
+            "time": None,
+            "min": i % 7,
+            "max": 50 + i % 13,
+            "last": 20 + i % 5,
+        }
         for i in range(1000)
-    ]  # fmt: skip
+    ]
     first = [
-        {"line": 100 + i, "time": None, "start": 0x1000 * i, "end": 0x1000 * (i + 1), "pages": 1,
-         "to_shared": i % 2 == 0, "module": "IoMmuDxe", "source": "logged", "device": "virtio-blk"}
+        {
+            "line": 100 + i,
+            "time": None,
+            "start": 0x1000 * i,
+            "end": 0x1000 * (i + 1),
+            "pages": 1,
+            "to_shared": i % 2 == 0,
+            "module": "IoMmuDxe",
+            "source": "logged",
+            "device": "virtio-blk",
+        }
         for i in range(500)
-    ]  # fmt: skip
+    ]
     spans = [
-        {"device": f"dev-{i % 9}", "operation": "Read", "start_line": i * 10_000,
-         "end_line": i * 10_000 + 5_000, "start_time": None, "end_time": None, "pages": 2}
+        {
+            "device": f"dev-{i % 9}",
+            "operation": "Read",
+            "start_line": i * 10_000,
+            "end_line": i * 10_000 + 5_000,
+            "start_time": None,
+            "end_time": None,
+            "pages": 2,
+        }
         for i in range(4000)
-    ]  # fmt: skip
+    ]
     return {
         "source": {"lines": lines, "has_timestamps": False},
         "phases": [{"name": "DXE", "first_line": 1, "last_line": lines}],
@@ -118,12 +140,14 @@ def test_axis_uses_seconds_when_the_log_has_timestamps() -> None:
         "source": {"lines": 100, "has_timestamps": True},
         "phases": [
             {"name": "SEC", "first_line": 1, "last_line": 40, "start_time": 0.0, "end_time": 1.0},
-            {"name": "DXE", "first_line": 41, "last_line": 100, "start_time": 1.0,
-             "end_time": 3.0},
-        ],  # fmt: skip
-        "timeline": {"shared_pages": {"points": [
-            {"line": 70, "end_line": 70, "time": 2.0, "min": 1, "max": 1, "last": 1}]}},
-    }  # fmt: skip
+            {"name": "DXE", "first_line": 41, "last_line": 100, "start_time": 1.0, "end_time": 3.0},
+        ],
+        "timeline": {
+            "shared_pages": {
+                "points": [{"line": 70, "end_line": 70, "time": 2.0, "min": 1, "max": 1, "last": 1}]
+            }
+        },
+    }
     axis = build_axis(document)
     assert axis.kind == "time"
     assert axis.at(70) == 2.0

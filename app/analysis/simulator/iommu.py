@@ -331,8 +331,12 @@ class IoMmuModel:
         if rng is None:
             return
         pool.fallbacks += 1
-        details = {"range": rng.label, "pages": pages, "model_full": pool.is_full(rng),
-                   "operation": IOMMU_OPERATIONS[op]}  # fmt: skip
+        details = {
+            "range": rng.label,
+            "pages": pages,
+            "model_full": pool.is_full(rng),
+            "operation": IOMMU_OPERATIONS[op],
+        }
         self._report("POOL-001", lines, rng.label, details)
 
     # -- ExitBootServices -------------------------------------------------------------------

@@ -133,6 +133,11 @@ class Simulator:
             m.DriverMessage: self._driver_message,
         }
 
+    def seed(self, seeds: Sequence[LabelledRange]) -> None:
+        """Apply firmware seeds once the platform is known (before the ranges are touched)."""
+        for seed in seeds:
+            self.space.seed(seed)
+
     # -- the hot path -----------------------------------------------------------------------
 
     def feed(self, event: m.Event) -> None:

@@ -165,9 +165,12 @@ def set_finding_status(
             raise HTTPException(http.HTTP_404_NOT_FOUND, f"no boot {boot.id}")
         try:
             row = review_queries.set_finding_status(
-                write, boot=target, fingerprint=fingerprint, status=body.status,
+                write,
+                boot=target,
+                fingerprint=fingerprint,
+                status=body.status,
                 user=_person(write, user),
-            )  # fmt: skip
+            )
         except ValueError as exc:
             raise HTTPException(http.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
         return FindingStatusPublic.model_validate(row)
@@ -187,9 +190,13 @@ def add_known_issue(
         project = queries.get_project_by_id(write, project_id=boot.project_id)
         assert project is not None
         row = review_queries.add_known_issue(
-            write, project=project, fingerprint=fingerprint, rule_id=body.rule_id,
-            note=body.note, user=_person(write, user),
-        )  # fmt: skip
+            write,
+            project=project,
+            fingerprint=fingerprint,
+            rule_id=body.rule_id,
+            note=body.note,
+            user=_person(write, user),
+        )
         return KnownIssuePublic.model_validate(row)
 
 

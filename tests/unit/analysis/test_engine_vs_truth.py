@@ -44,8 +44,9 @@ def blk(requests: int = 12) -> DeviceSpec:
     return DeviceSpec("virtio-blk", "00:03.0", requests, (512, 4096, 65536), 0.3)
 
 
-def single_fault(kind: str, *, platform: str = "sev-snp", edk2: str = "202402",
-                 pool: bool = True, **fault: Any) -> Workload:  # fmt: skip
+def single_fault(
+    kind: str, *, platform: str = "sev-snp", edk2: str = "202402", pool: bool = True, **fault: Any
+) -> Workload:
     stops = kind in ("truncated", "assert")
     return Workload(
         name=f"fault-{kind}-{platform}-{edk2}",
@@ -57,7 +58,7 @@ def single_fault(kind: str, *, platform: str = "sev-snp", edk2: str = "202402",
             blk(),
             DeviceSpec("virtio-net", "00:04.0", 6, (60, 1514), 0.5),
             DeviceSpec("fw-cfg", None, 8, (8, 1024), 0.2),
-        ),  # fmt: skip
+        ),
         boot_exits_cleanly=not stops,
         faults=(
             FaultSpec(
@@ -66,7 +67,7 @@ def single_fault(kind: str, *, platform: str = "sev-snp", edk2: str = "202402",
                 size=fault.get("size"),
                 variant=fault.get("variant"),
             ),
-        ),  # fmt: skip
+        ),
     )
 
 
@@ -86,7 +87,7 @@ FAULT_WORKLOADS = [
     single_fault("state-mismatch", platform="sev", edk2="202211", pool=False, variant="missing"),
     single_fault(
         "state-mismatch", platform="sev-snp", edk2="202211", pool=False, variant="wrong-range"
-    ),  # fmt: skip
+    ),
     single_fault("shared-at-handoff", platform="tdx", edk2="202402"),
     single_fault("truncated", platform="sev-snp", edk2="202511"),
     single_fault("assert", platform="tdx", edk2="202402"),
@@ -146,17 +147,27 @@ def test_dma_is_attributed_to_the_right_device(workload: Workload) -> None:
         for m in records
         if not same_device(by_line.get(m["request_line"]), m["device"])
     ]
-    accuracy = 1 - len(wrong) / len(records)  # fmt: skip
+    accuracy = 1 - len(wrong) / len(records)
     assert accuracy >= ATTRIBUTION_TARGET, (accuracy, wrong[:5])
     methods = {device["attribution"]["method"] for device in result.document["devices"]}
     assert methods <= {"driver-context", "fw-cfg-signature", "request-shape", "unattributed"}
 
 
 def test_clean_boot_on_every_platform_has_no_problem_findings() -> None:
-    for platform, edk2, pool in (("sev", "202211", False), ("sev-es", "202302", True),
-                                 ("sev-snp", "202511", True), ("tdx", "202402", True)):  # fmt: skip
-        workload = Workload(name=f"clean-{platform}", seed=3, platform=platform, edk2=edk2,
-                            pool=pool, devices=(blk(20),))  # fmt: skip
+    for platform, edk2, pool in (
+        ("sev", "202211", False),
+        ("sev-es", "202302", True),
+        ("sev-snp", "202511", True),
+        ("tdx", "202402", True),
+    ):
+        workload = Workload(
+            name=f"clean-{platform}",
+            seed=3,
+            platform=platform,
+            edk2=edk2,
+            pool=pool,
+            devices=(blk(20),),
+        )
         result, truth = run(workload)
         assert truth["faults"] == []
         assert set(found(result.document)) <= ALWAYS_ALLOWED, (platform, found(result.document))

@@ -59,36 +59,61 @@ def only(text: str) -> Event:
 
 
 IOMMU_CASES = [
-    ("IoMmuMap: Operation=Read Host=0x7F6A5018 Bytes=0x10",
-     IoMmuMapRequest(1, None, "Read", 0x7F6A5018, 0x10)),
-    ("IoMmuMap: Mapping=0x7F6B3A98 Device(PlainText)=0x7E001000 Crypted=0x7F6A5018 Pages=0x1, "
-     "ReservedMemBitmap=0x1",
-     IoMmuMapResult(1, None, 0x7F6B3A98, 0x7E001000, 0x7F6A5018, 1, 1)),
-    ("IoMmuMap: Mapping=0x7F6B3A98 Device(PlainText)=0x7F5FE000 Crypted=0x7F6A5018 Pages=0x1",
-     IoMmuMapResult(1, None, 0x7F6B3A98, 0x7F5FE000, 0x7F6A5018, 1, None)),
-    ("IoMmuUnmapWorker: Mapping=0x7F6B2F18 MemoryMapLocked=1", IoMmuUnmap(1, None, 0x7F6B2F18, True)),
-    ("IoMmuUnmapWorker: Mapping=0x7F6B3A98 MemoryMapLocked=0",
-     IoMmuUnmap(1, None, 0x7F6B3A98, False)),
-    ("IoMmuAllocateBuffer: MemoryType=4 Pages=0x1 Attributes=0x800",
-     IoMmuAllocateRequest(1, None, 4, 1, 0x800)),
-    ("IoMmuAllocateBuffer: Host=0x7E009000 Stash=0x7F6A4000",
-     IoMmuAllocateResult(1, None, 0x7E009000, 0x7F6A4000)),
+    (
+        "IoMmuMap: Operation=Read Host=0x7F6A5018 Bytes=0x10",
+        IoMmuMapRequest(1, None, "Read", 0x7F6A5018, 0x10),
+    ),
+    (
+        "IoMmuMap: Mapping=0x7F6B3A98 Device(PlainText)=0x7E001000 Crypted=0x7F6A5018 Pages=0x1, "
+        "ReservedMemBitmap=0x1",
+        IoMmuMapResult(1, None, 0x7F6B3A98, 0x7E001000, 0x7F6A5018, 1, 1),
+    ),
+    (
+        "IoMmuMap: Mapping=0x7F6B3A98 Device(PlainText)=0x7F5FE000 Crypted=0x7F6A5018 Pages=0x1",
+        IoMmuMapResult(1, None, 0x7F6B3A98, 0x7F5FE000, 0x7F6A5018, 1, None),
+    ),
+    (
+        "IoMmuUnmapWorker: Mapping=0x7F6B2F18 MemoryMapLocked=1",
+        IoMmuUnmap(1, None, 0x7F6B2F18, True),
+    ),
+    (
+        "IoMmuUnmapWorker: Mapping=0x7F6B3A98 MemoryMapLocked=0",
+        IoMmuUnmap(1, None, 0x7F6B3A98, False),
+    ),
+    (
+        "IoMmuAllocateBuffer: MemoryType=4 Pages=0x1 Attributes=0x800",
+        IoMmuAllocateRequest(1, None, 4, 1, 0x800),
+    ),
+    (
+        "IoMmuAllocateBuffer: Host=0x7E009000 Stash=0x7F6A4000",
+        IoMmuAllocateResult(1, None, 0x7E009000, 0x7F6A4000),
+    ),
     ("IoMmuFreeBuffer: Host=0x7E009000 Pages=0x1", IoMmuFree(1, None, 0x7E009000, 1)),
     ("IoMmuSetAttribute: Mapping=0x7F6B3A98 Access=1", IoMmuSetAttribute(1, None, 0x7F6B3A98, 1)),
     ("IoMmuExitBoot", IoMmuExitBoot(1, None, "exit-boot")),
     ("IoMmuUnmapAllMappings", IoMmuExitBoot(1, None, "unmap-all")),
-    ("InternalAllocateBuffer: range-size: 8000, start-address=0x7E009000, pages=0x2, bits=0x10, "
-     "bitmap: 0 => 10",
-     PoolSlotTaken(1, None, 0x8000, 0x7E009000, 2, 0x10, 0, 0x10)),
-    ("IoMmuFreeBounceBuffer: PlainTextAddress=0x7E001000, bits=0x1, bitmap: 11 => 10",
-     PoolSlotFreed(1, None, 0x7E001000, 1, 0x11, 0x10, False)),
-    ("IoMmuFreeCommonBuffer: CommonBuffer=0x7E009000, bits=0x10, bitmap: 10 => 0",
-     PoolSlotFreed(1, None, 0x7E009000, 0x10, 0x10, 0, True)),
-    ("IoMmuInitReservedSharedMem: ReservedMem (1429 pages) address = 0x7E000000",
-     PoolInit(1, None, 1429, 0x7E000000)),
-    ("InstallIoMmuProtocol: Feature of reserved memory for DMA is supported.",
-     PlatformHint(1, None, "iommu-pool-supported")),
-]  # fmt: skip
+    (
+        "InternalAllocateBuffer: range-size: 8000, start-address=0x7E009000, pages=0x2, bits=0x10, "
+        "bitmap: 0 => 10",
+        PoolSlotTaken(1, None, 0x8000, 0x7E009000, 2, 0x10, 0, 0x10),
+    ),
+    (
+        "IoMmuFreeBounceBuffer: PlainTextAddress=0x7E001000, bits=0x1, bitmap: 11 => 10",
+        PoolSlotFreed(1, None, 0x7E001000, 1, 0x11, 0x10, False),
+    ),
+    (
+        "IoMmuFreeCommonBuffer: CommonBuffer=0x7E009000, bits=0x10, bitmap: 10 => 0",
+        PoolSlotFreed(1, None, 0x7E009000, 0x10, 0x10, 0, True),
+    ),
+    (
+        "IoMmuInitReservedSharedMem: ReservedMem (1429 pages) address = 0x7E000000",
+        PoolInit(1, None, 1429, 0x7E000000),
+    ),
+    (
+        "InstallIoMmuProtocol: Feature of reserved memory for DMA is supported.",
+        PlatformHint(1, None, "iommu-pool-supported"),
+    ),
+]
 
 
 @pytest.mark.parametrize(("line", "expected"), IOMMU_CASES, ids=[c[0][:40] for c in IOMMU_CASES])
@@ -97,40 +122,66 @@ def test_iommu_lines_parse_to_events(line: str, expected: Event) -> None:
 
 
 ENCRYPTION_CASES = [
-    ("IoMmuDxe:SetMemoryEncDec: Cr3Base=0x0 Physical=0x7F5FE000 Length=0x1000 Mode=Decrypt "
-     "CacheFlush=1 Mmio=0",
-     SetMemoryEncDec(1, None, "IoMmuDxe", 0x7F5FE000, 0x1000, False, False)),
-    ("AmdSevDxe:SetMemoryEncDec: Cr3Base=0x0 Physical=0xFEC00000 Length=0x1000 Mode=Decrypt "
-     "CacheFlush=0 Mmio=1",
-     SetMemoryEncDec(1, None, "AmdSevDxe", 0xFEC00000, 0x1000, False, True)),
-    ("IoMmuDxe:SetMemoryEncDec: Cr3Base=0x0 Physical=0x7F5FE000 Length=0x2000 Mode=Encrypt "
-     "CacheFlush=1",
-     SetMemoryEncDec(1, None, "IoMmuDxe", 0x7F5FE000, 0x2000, True, None)),
-    ("IoMmuDxe:InternalSetPageState Address 0x7F5FE000 - 0x7F5FF000 State = Shared LargeEntry = 0",
-     PageStateChange(1, None, "IoMmuDxe", 0x7F5FE000, 0x7F5FF000, True, False)),
-    ("SecMain:InternalSetPageState Address 0x830000 - 0x1A00000 State = Private LargeEntry = 1",
-     PageStateChange(1, None, "SecMain", 0x830000, 0x1A00000, False, True)),
-    ("IoMmuDxe:SetMemoryEncDec: splitting 2MB page for Physical=0x7F5FE000",
-     PageSplit(1, None, "IoMmuDxe", 0x7F5FE000, "2MB")),
-    ("IoMmuDxe:SetMemorySharedOrPrivate: Cr3Base=0x0 Physical=0x7E001000 Length=0x1000 "
-     "Mode=Shared",
-     SetMemorySharedOrPrivate(1, None, "IoMmuDxe", 0x7E001000, 0x1000, True)),
-    ("IoMmuDxe:SetOrClearSharedBit: pte=0x7E001063 AddressEncMask=0x8000000000000 Mode=0x0 "
-     "MapGPA Status=0x0",
-     SharedBitChange(1, None, "IoMmuDxe", 0x7E001063, True)),
-    ("Page at Address (0x7E001000) has already been accepted. - 0",
-     TdAcceptMessage(1, None, "already", 0x7E001000)),
+    (
+        "IoMmuDxe:SetMemoryEncDec: Cr3Base=0x0 Physical=0x7F5FE000 Length=0x1000 Mode=Decrypt "
+        "CacheFlush=1 Mmio=0",
+        SetMemoryEncDec(1, None, "IoMmuDxe", 0x7F5FE000, 0x1000, False, False),
+    ),
+    (
+        "AmdSevDxe:SetMemoryEncDec: Cr3Base=0x0 Physical=0xFEC00000 Length=0x1000 Mode=Decrypt "
+        "CacheFlush=0 Mmio=1",
+        SetMemoryEncDec(1, None, "AmdSevDxe", 0xFEC00000, 0x1000, False, True),
+    ),
+    (
+        "IoMmuDxe:SetMemoryEncDec: Cr3Base=0x0 Physical=0x7F5FE000 Length=0x2000 Mode=Encrypt "
+        "CacheFlush=1",
+        SetMemoryEncDec(1, None, "IoMmuDxe", 0x7F5FE000, 0x2000, True, None),
+    ),
+    (
+        "IoMmuDxe:InternalSetPageState Address 0x7F5FE000 - 0x7F5FF000 "
+        "State = Shared LargeEntry = 0",
+        PageStateChange(1, None, "IoMmuDxe", 0x7F5FE000, 0x7F5FF000, True, False),
+    ),
+    (
+        "SecMain:InternalSetPageState Address 0x830000 - 0x1A00000 State = Private LargeEntry = 1",
+        PageStateChange(1, None, "SecMain", 0x830000, 0x1A00000, False, True),
+    ),
+    (
+        "IoMmuDxe:SetMemoryEncDec: splitting 2MB page for Physical=0x7F5FE000",
+        PageSplit(1, None, "IoMmuDxe", 0x7F5FE000, "2MB"),
+    ),
+    (
+        "IoMmuDxe:SetMemorySharedOrPrivate: Cr3Base=0x0 Physical=0x7E001000 Length=0x1000 "
+        "Mode=Shared",
+        SetMemorySharedOrPrivate(1, None, "IoMmuDxe", 0x7E001000, 0x1000, True),
+    ),
+    (
+        "IoMmuDxe:SetOrClearSharedBit: pte=0x7E001063 AddressEncMask=0x8000000000000 Mode=0x0 "
+        "MapGPA Status=0x0",
+        SharedBitChange(1, None, "IoMmuDxe", 0x7E001063, True),
+    ),
+    (
+        "Page at Address (0x7E001000) has already been accepted. - 0",
+        TdAcceptMessage(1, None, "already", 0x7E001000),
+    ),
     ("SEV is enabled (mask 0x8000000000000)", SevEnabled(1, None, 0x8000000000000)),
-    ("SEV-ES is enabled, 8 GHCB pages allocated starting at 0x7FE5B000",
-     SevEsGhcb(1, None, 8, 0x7FE5B000, False)),
-    ("SEV-ES is enabled, 2 GHCB backup pages allocated starting at 0x3FBFE000",
-     SevEsGhcb(1, None, 2, 0x3FBFE000, True)),
+    (
+        "SEV-ES is enabled, 8 GHCB pages allocated starting at 0x7FE5B000",
+        SevEsGhcb(1, None, 8, 0x7FE5B000, False),
+    ),
+    (
+        "SEV-ES is enabled, 2 GHCB backup pages allocated starting at 0x3FBFE000",
+        SevEsGhcb(1, None, 2, 0x3FBFE000, True),
+    ),
     ("Intel Tdx Started with (GPAW: 52, Cpus: 4)", TdxStarted(1, None, 52, 4, None)),
     ("Tdx started with(Hob: 0x809000, Gpaw: 0x34, Cpus: 4)", TdxStarted(1, None, 52, 4, 0x809000)),
     ("TdxSharedBitMask=0x8000000000000", TdxSharedBitMask(1, None, 0x8000000000000)),
-    ("MpAccept : 0x820000 - 0x80000000 (0x7F7E0000)", MemoryAccepted(1, None, 0x820000, 0x80000000)),
+    (
+        "MpAccept : 0x820000 - 0x80000000 (0x7F7E0000)",
+        MemoryAccepted(1, None, 0x820000, 0x80000000),
+    ),
     ("Accepting all memory", PlatformHint(1, None, "accepting-all-memory")),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(
@@ -169,9 +220,17 @@ def test_core_markers_modules_and_failures() -> None:
     )
     events, scanner = scan(text)
     assert [type(e) for e in events] == [
-        PhaseMarker, ModuleLoaded, ModuleLoaded, ProtocolInstalled, PhaseMarker, BootOption,
-        DriverMessage, DriverMessage, BootFailure, BootFailure,
-    ]  # fmt: skip
+        PhaseMarker,
+        ModuleLoaded,
+        ModuleLoaded,
+        ProtocolInstalled,
+        PhaseMarker,
+        BootOption,
+        DriverMessage,
+        DriverMessage,
+        BootFailure,
+        BootFailure,
+    ]
     assert events[0] == PhaseMarker(
         1, None, Phase.SEC, "SecCoreStartupWithStack(0xFFFCC000, 0x820000)"
     )

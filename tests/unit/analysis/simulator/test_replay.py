@@ -16,15 +16,22 @@ from .factories import BootLog, run
     ("events", "platform"),
     [
         ([(m.SevEnabled, {"mask": 1 << 51})], "sev"),
-        ([(m.SevEnabled, {"mask": 1 << 51}),
-          (m.SevEsGhcb, {"pages": 4, "base": 0x3FF4C000, "backup": False})], "sev-es"),
-        ([(m.SevEnabled, {"mask": 1 << 51}),
-          (m.PlatformHint, {"name": "snp-known-apic-ids"})], "sev-snp"),
+        (
+            [
+                (m.SevEnabled, {"mask": 1 << 51}),
+                (m.SevEsGhcb, {"pages": 4, "base": 0x3FF4C000, "backup": False}),
+            ],
+            "sev-es",
+        ),
+        (
+            [(m.SevEnabled, {"mask": 1 << 51}), (m.PlatformHint, {"name": "snp-known-apic-ids"})],
+            "sev-snp",
+        ),
         ([(m.TdxStarted, {"gpaw": 52, "cpus": 4})], "tdx"),
         ([(m.PlatformHint, {"name": "tdx-cc-attr", "value": 0x200})], "tdx"),
         ([], "none"),
     ],
-)  # fmt: skip
+)
 def test_platform_derived_from_events(events, platform):
     b = BootLog()
     for cls, fields in events:
@@ -40,8 +47,7 @@ def test_ghcb_pages_shared_and_labelled():
     assert findings == []
     assert result.summary["shared_pages_at_end"] == 2  # even pages only
     labels = result.address_space["labels"]
-    assert labels == [{"start": 0x3FF4C000, "end": 0x3FF50000, "state": "shared",
-                       "label": "GHCB"}]  # fmt: skip
+    assert labels == [{"start": 0x3FF4C000, "end": 0x3FF50000, "state": "shared", "label": "GHCB"}]
 
 
 def test_info_level_ebs_from_virtio_exit_boot_takes_handoff_snapshot():
@@ -84,8 +90,10 @@ def test_unaccepted_memory_is_accepted_by_snp_accept_all_and_tdx_accept():
 
 
 def test_seeds_label_and_set_state():
-    seeds = [LabelledRange(0x800000, 0x809000, PageState.PRIVATE, "SNP_SEC_MEM"),
-             LabelledRange(0x80A000, 0x80B000, PageState.SHARED, "GHCB page")]  # fmt: skip
+    seeds = [
+        LabelledRange(0x800000, 0x809000, PageState.PRIVATE, "SNP_SEC_MEM"),
+        LabelledRange(0x80A000, 0x80B000, PageState.SHARED, "GHCB page"),
+    ]
     b = BootLog()
     b.message("VirtioRngExitBoot", "Context=0x1")
     b.other()
@@ -126,9 +134,16 @@ def test_result_is_json_ready():
         mp = b.map("Read", 0x7F000000, 0x200 * (i + 1), pool=True)
         b.unmap(mp)
     result, _ = run(b.events)
-    doc = json.loads(json.dumps({"devices": result.devices, "timeline": result.timeline,
-                                 "address_space": result.address_space,
-                                 "summary": result.summary}))  # fmt: skip
+    doc = json.loads(
+        json.dumps(
+            {
+                "devices": result.devices,
+                "timeline": result.timeline,
+                "address_space": result.address_space,
+                "summary": result.summary,
+            }
+        )
+    )
     assert doc["summary"]["pool"]["slots_taken"] == 20
     assert doc["timeline"]["transitions"]["total"] == 17
     assert doc["timeline"]["shared_pages"]["points"][-1]["last"] == 1412
