@@ -292,6 +292,7 @@ typedef struct {
     PyObject_HEAD
     CPyVTableItem *vtable;
     PyObject *__collector;
+    PyObject *__on_platform;
     PyObject *_platform;
     PyObject *_platform_line;
     PyObject *_facts;

@@ -7,7 +7,7 @@
 int CPyGlobalsInit(void);
 
 extern CPyModuleLockAPI *CPyModuleLockAPI_3a1feb50fcbf120be447;
-extern PyObject *CPyStatics[1115];
+extern PyObject *CPyStatics[1116];
 extern const char * const CPyLit_Str[];
 extern const char * const CPyLit_Bytes[];
 extern const char * const CPyLit_Int[];
@@ -202,8 +202,8 @@ extern PyObject *CPyInitOnly_app___analysis___source(void);
 extern PyTypeObject *CPyType_boot____PhaseSpan;
 extern PyObject *CPyDef_boot____PhaseSpan(PyObject *cpy_r_args, PyObject *cpy_r_kwargs);
 extern PyTypeObject *CPyType_boot___BootTracker;
-extern PyObject *CPyDef_boot___BootTracker(PyObject *cpy_r_collector);
-extern char CPyDef_boot___BootTracker_____init__(PyObject *cpy_r_self, PyObject *cpy_r_collector);
+extern PyObject *CPyDef_boot___BootTracker(PyObject *cpy_r_collector, PyObject *cpy_r_on_platform);
+extern char CPyDef_boot___BootTracker_____init__(PyObject *cpy_r_self, PyObject *cpy_r_collector, PyObject *cpy_r_on_platform);
 extern PyObject *CPyPy_boot___BootTracker_____init__(PyObject *self, PyObject *args, PyObject *kw);
 extern char CPyDef_boot___BootTracker___feed(PyObject *cpy_r_self, PyObject *cpy_r_event);
 extern PyObject *CPyPy_boot___BootTracker___feed(PyObject *self, PyObject *const *args, size_t nargs, PyObject *kwnames);
@@ -877,6 +877,8 @@ extern PyTypeObject *CPyType_replay___Simulator;
 extern PyObject *CPyDef_replay___Simulator(PyObject *cpy_r_collector, PyObject *cpy_r_seeds, CPyTagged cpy_r_max_points, CPyTagged cpy_r_keep_transitions, CPyTagged cpy_r_max_lifetimes, CPyTagged cpy_r_max_records);
 extern char CPyDef_replay___Simulator_____init__(PyObject *cpy_r_self, PyObject *cpy_r_collector, PyObject *cpy_r_seeds, CPyTagged cpy_r_max_points, CPyTagged cpy_r_keep_transitions, CPyTagged cpy_r_max_lifetimes, CPyTagged cpy_r_max_records);
 extern PyObject *CPyPy_replay___Simulator_____init__(PyObject *self, PyObject *args, PyObject *kw);
+extern char CPyDef_replay___Simulator___seed(PyObject *cpy_r_self, PyObject *cpy_r_seeds);
+extern PyObject *CPyPy_replay___Simulator___seed(PyObject *self, PyObject *const *args, size_t nargs, PyObject *kwnames);
 extern char CPyDef_replay___Simulator___feed(PyObject *cpy_r_self, PyObject *cpy_r_event);
 extern PyObject *CPyPy_replay___Simulator___feed(PyObject *self, PyObject *const *args, size_t nargs, PyObject *kwnames);
 extern char CPyDef_replay___Simulator____set_attribute(PyObject *cpy_r_self, PyObject *cpy_r_ev);

@@ -199,3 +199,7 @@ class Membership(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(16))
+
+
+# Tables defined in other modules, on the same metadata (migrations and schema checks see them).
+from app.db import review as _review  # noqa: E402,F401

@@ -12,7 +12,7 @@ from app.api.deps import SessionDep
 from app.db import queries, review_queries
 from app.db.models import Boot
 from app.web.access import Viewer, ViewerDep, load_boot
-from app.web.charts import build_timeline_figure
+from app.web.charts import build_timeline_figure, has_timeline_data
 from app.web.device_charts import build_device_figures
 from app.web.findings import boot_comments, firmware_summary, review_findings
 from app.web.results import get_result
@@ -72,6 +72,7 @@ def boot_context(
     context.update(
         window=window,
         timeline_figure=build_timeline_figure(window),
+        timeline_has_data=has_timeline_data(window),
         space=address_space_view(document, at),
         devices=devices,
         device_figures=build_device_figures(devices, seconds=seconds),

@@ -169,13 +169,66 @@ def _gantt_traces(spans: dict[str, Any], unit: str) -> list[dict[str, Any]]:
     return traces
 
 
+def _row_axes(with_mappings: bool) -> dict[str, Any]:
+    """The y axes of the three rows; without mappings the two series rows take the space."""
+    shared = {"title": {"text": "shared pages"}, "rangemode": "tozero"}
+    transitions = {"title": {"text": "transitions"}, "zeroline": True}
+    if not with_mappings:
+        return {
+            "yaxis": {**shared, "domain": [0.45, 1.0]},
+            "yaxis2": {**transitions, "domain": [0.0, 0.38]},
+        }
+    return {
+        "yaxis": {**shared, "domain": [0.66, 1.0]},
+        "yaxis2": {**transitions, "domain": [0.44, 0.62]},
+        "yaxis3": {
+            "domain": [0.0, 0.40],
+            "title": {"text": "mappings"},
+            "type": "category",
+            "automargin": True,
+            "categoryorder": "category descending",
+        },
+    }
+
+
+def _held(window: dict[str, Any]) -> dict[str, list[Any]]:
+    """The shared-pages series as steps: each point's min–max band lasts one point width,
+    then the level holds at the point's last value until the next point (or the window's
+    end), so a quiet stretch is not drawn as a wide band."""
+    shared = window["shared"]
+    width = window.get("resolution") or 1.0
+    end = window["window"][1]
+    out: dict[str, list[Any]] = {"x": [], "min": [], "max": [], "last": []}
+    xs = shared["x"]
+    for i, x in enumerate(xs):
+        last = shared["last"][i]
+        for key, value in (("x", x), ("min", shared["min"][i]), ("max", shared["max"][i])):
+            out[key].append(value)
+        out["last"].append(last)
+        hold = min(x + width, xs[i + 1] if i + 1 < len(xs) else end)
+        if hold > x and (shared["min"][i] != last or shared["max"][i] != last or i + 1 == len(xs)):
+            for key in ("min", "max", "last"):
+                out[key].append(last)
+            out["x"].append(hold)
+    if out["x"] and out["x"][-1] < end:
+        for key in ("min", "max", "last"):
+            out[key].append(out[key][-1])
+        out["x"].append(end)
+    return out
+
+
+def has_timeline_data(window: dict[str, Any]) -> bool:
+    """Whether there is anything to plot: shared pages, transitions or mappings."""
+    return bool(window["shared"]["x"] or window["counts"]["x"] or window["spans"]["start"])
+
+
 def build_timeline_figure(
     window: dict[str, Any], *, title: str = "Shared pages, encryption transitions and mappings"
 ) -> Figure:
     """Shared pages (with their min–max band), transitions per bucket and mapping lifetimes
     grouped by device, on one zoomable x axis with the boot phases as bands."""
     unit = "second" if window["axis"] == "time" else "line"
-    shared, counts, events = window["shared"], window["counts"], window["events"]
+    shared, counts, events = _held(window), window["counts"], window["events"]
     traces: list[dict[str, Any]] = [
         {
             "type": "scatter",
@@ -261,16 +314,11 @@ def build_timeline_figure(
         *_gantt_traces(window["spans"], unit),
     ]
     shapes, notes = _phase_shapes(window)
-    lanes = len(
-        set(
-            assign_lanes(
-                window["spans"]["start"], window["spans"]["end"], window["spans"]["device"]
-            )
-        )
-    )
+    spans = window["spans"]
+    lanes = len(set(assign_lanes(spans["start"], spans["end"], spans["device"])))
     layout = build_layout(
         title,
-        height=max(560, 420 + 22 * lanes),
+        height=max(560, 420 + 22 * lanes) if lanes else 420,
         barmode="relative",
         bargap=0,
         shapes=shapes,
@@ -278,24 +326,16 @@ def build_timeline_figure(
         xaxis={
             "title": {"text": axis_title(window["axis"])},
             "range": window["window"],
-            "anchor": "y3",
+            "anchor": "y3" if lanes else "y2",
             "showspikes": True,
             "spikemode": "across",
             "spikethickness": 1,
             "spikecolor": "#adb5bd",
             "zeroline": False,
         },
-        yaxis={"domain": [0.66, 1.0], "title": {"text": "shared pages"}, "rangemode": "tozero"},
-        yaxis2={"domain": [0.44, 0.62], "title": {"text": "transitions"}, "zeroline": True},
-        yaxis3={
-            "domain": [0.0, 0.40],
-            "title": {"text": "mappings"},
-            "type": "category",
-            "automargin": True,
-            "categoryorder": "category descending",
-        },
-        margin={"l": 110, "r": 20, "t": 64, "b": 90},
-        legend={"orientation": "h", "y": -0.09, "yanchor": "top", "x": 0},
+        margin={"l": 110, "r": 20, "t": 64, "b": 130},
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
         meta={"window": window["window"], "extent": window["extent"], "axis": window["axis"]},
+        **_row_axes(bool(lanes)),
     )
     return {"data": traces, "layout": layout}

@@ -49,8 +49,7 @@ def _shared_axes(a: dict[str, Any], b: dict[str, Any]) -> None:
         layout = figure["layout"]
         layout["xaxis"]["range"] = [lo, hi]
         layout["height"] = height  # equal heights keep the two columns aligned
-        layout["margin"]["b"] = 130
-        layout["legend"]["y"] = -0.12
+        layout["margin"]["b"] = 160  # the legend wraps to more rows in a half-width column
         side["window"], side["figure"] = window, figure
 
 

@@ -245,8 +245,17 @@ def build_window(
         "events_dropped": int(transitions.get("dropped") or 0),
         "spans": _spans(timeline.get("lifetimes", {}), axis, lo, hi, full_hi),
         "stored_bucket_lines": timeline.get("shared_pages", {}).get("bucket_lines", 1),
+        "resolution": _resolution(axis, lo, hi, n, timeline),
         "markers": _markers(document, timeline, axis),
     }
+
+
+def _resolution(axis: Axis, lo: float, hi: float, n: int, timeline: dict[str, Any]) -> float:
+    """The width of one point of the view, in axis units (a stored bucket at the least)."""
+    width = (hi - lo) / n
+    if axis.kind == "line":
+        width = max(width, float(timeline.get("shared_pages", {}).get("bucket_lines", 1)))
+    return width
 
 
 def _markers(
