@@ -140,7 +140,8 @@ def main() -> None:
             break
         small.unlink()
         grow_small = int(grow_small * 50_000 / count)
-    big = grow_until(OUT / f"bench-verbose-{args.size_mb}mb.log", args.size_mb * 10**6, 240 * args.size_mb)
+    big_path = OUT / f"bench-verbose-{args.size_mb}mb.log"
+    big = grow_until(big_path, args.size_mb * 10**6, 240 * args.size_mb)
     latency(small)
     throughput(big)
 

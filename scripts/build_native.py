@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -33,25 +34,32 @@ def build() -> None:
     from mypyc.build import mypycify
     from setuptools import setup
 
-    sources = [str(native.source_path(m).relative_to(ROOT)) for m in native.NATIVE_MODULES]
+    sources = [str(native.source_path(m)) for m in native.NATIVE_MODULES]
     digests = {m: native.source_digest(m) for m in native.NATIVE_MODULES}
     with tempfile.TemporaryDirectory() as tmp:
         build_lib, build_temp = Path(tmp) / "lib", Path(tmp) / "temp"
         config = Path(tmp) / "mypy.ini"
         config.write_text("[mypy]\nignore_missing_imports = True\n", encoding="utf-8")
-        extensions = mypycify(["--config-file", str(config), *sources], opt_level="3")
-        setup(
-            name="cvmreview-native",
-            ext_modules=extensions,
-            script_args=[
-                "-q",
-                "build_ext",
-                "--build-lib",
-                str(build_lib),
-                "--build-temp",
-                str(build_temp),
-            ],
-        )
+        # Work in the temp dir: mypyc writes its C sources under build/ there, and setup() must
+        # not read the project's own pyproject.toml.
+        previous = os.getcwd()
+        os.chdir(tmp)
+        try:
+            extensions = mypycify(["--config-file", str(config), *sources], opt_level="3")
+            setup(
+                name="cvmreview-native",
+                ext_modules=extensions,
+                script_args=[
+                    "-q",
+                    "build_ext",
+                    "--build-lib",
+                    str(build_lib),
+                    "--build-temp",
+                    str(build_temp),
+                ],
+            )
+        finally:
+            os.chdir(previous)
         shutil.rmtree(native.NATIVE_DIR, ignore_errors=True)
         native.NATIVE_DIR.mkdir(parents=True)
         files: dict[str, str] = {}

@@ -63,9 +63,9 @@ def replay(
 ) -> Replay:
     """``analyze``, keeping the simulator's result too (tests compare it with ground truth)."""
     started = time.perf_counter()
-    collector = new_collector()
     cost = DebugCost()
     scanner = Scanner(observer=cost)
+    collector = new_collector()
     simulator = Simulator(collector)
     boot = BootTracker(collector, on_platform=_seeder(firmware, simulator))
     feed_boot = boot.feed
@@ -73,7 +73,7 @@ def replay(
     for event in scanner.iter_events(stream, progress=progress):
         feed_boot(event)
         feed_simulator(event)
-    stats = scanner.stats
+    stats, offset = scanner.stats, scanner.offset
     if stats.source.bytes == 0:
         raise InputError(f"{name}: the log is empty")
     boot.finish(last_line=stats.lines)
@@ -81,9 +81,7 @@ def replay(
     platform = boot.platform_section()
     if firmware is not None:
         cross_check(firmware, platform, collector)
-    debug_cost = cost.finish(
-        platform=boot.platform, total_bytes=scanner.offset, total_lines=stats.lines
-    )
+    debug_cost = cost.finish(platform=boot.platform, total_bytes=offset, total_lines=stats.lines)
     _report_debug_cost(collector, boot.platform, debug_cost)
     findings = [_finding_dict(f) for f in collector.findings()]
     document = {
@@ -150,6 +148,18 @@ def _seeder(
     return seed
 
 
+def replay_file(
+    path: Path,
+    *,
+    name: str | None = None,
+    firmware: FirmwareReport | None = None,
+    progress: Progress | None = None,
+) -> Replay:
+    """``replay`` of a file on disk."""
+    with open(path, "rb") as stream:
+        return replay(stream, name=name or path.name, firmware=firmware, progress=progress)
+
+
 def analyze_file(
     log_path: Path,
     *,
@@ -162,10 +172,9 @@ def analyze_file(
     if firmware_path is not None:
         firmware = load_firmware(_read(firmware_path), name=firmware_path.name)
     try:
-        with open(log_path, "rb") as stream:
-            return analyze(
-                stream, name=display_name or log_path.name, firmware=firmware, progress=progress
-            )
+        return replay_file(
+            log_path, name=display_name, firmware=firmware, progress=progress
+        ).document
     except (IsADirectoryError, FileNotFoundError, PermissionError) as exc:
         raise InputError(f"cannot read {log_path}: {exc.strerror}") from exc
 
