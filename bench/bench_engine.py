@@ -37,16 +37,24 @@ print(json.dumps({"seconds": time.perf_counter() - started, "lines": doc["source
 """
 
 
-def verbose_workload(requests: int) -> Workload:
-    """SEV-SNP on the legacy path (edk2-stable202211): every map converts pages, so nearly
-    every line is an IoMmu or encryption line, the worst case for the engine."""
+MODES = {
+    # SEV-SNP on the legacy path (edk2-stable202211): every map converts pages, so half the
+    # lines are encryption lines; the worst case for the engine.
+    "legacy": ("202211", False),
+    # SEV-SNP with the reserved pool (edk2-stable202402): nearly every line an IoMmu line.
+    "pool": ("202402", True),
+}
+
+
+def verbose_workload(requests: int, mode: str = "legacy") -> Workload:
+    edk2, pool = MODES[mode]
     return Workload.from_dict(
         {
-            "name": "bench-verbose-snp-legacy",
+            "name": f"bench-verbose-snp-{mode}",
             "seed": 7,
             "platform": "sev-snp",
-            "edk2": "202211",
-            "pool": False,
+            "edk2": edk2,
+            "pool": pool,
             "devices": [
                 {
                     "kind": "virtio-blk",
@@ -61,14 +69,14 @@ def verbose_workload(requests: int) -> Workload:
     )
 
 
-def synthesize(path: Path, requests: int) -> None:
+def synthesize(path: Path, requests: int, mode: str = "legacy") -> None:
     if path.exists():
         return
     OUT.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     partial = path.with_suffix(".partial")
     with open(partial, "wb") as out:
-        write_log(verbose_workload(requests), out)
+        write_log(verbose_workload(requests, mode), out)
     partial.rename(path)
     print(
         f"synthesized {path.name}: {path.stat().st_size / 1e6:.0f} MB "
@@ -76,10 +84,10 @@ def synthesize(path: Path, requests: int) -> None:
     )
 
 
-def grow_until(path: Path, min_bytes: int, requests: int) -> Path:
+def grow_until(path: Path, min_bytes: int, requests: int, mode: str) -> Path:
     """Synthesize with more requests until the log is at least ``min_bytes`` long."""
     while True:
-        synthesize(path, requests)
+        synthesize(path, requests, mode)
         size = path.stat().st_size
         if size >= min_bytes:
             return path
@@ -128,6 +136,9 @@ def _timed(path: Path) -> float:
 
 
 def main() -> None:
+    from app.analysis import native
+
+    print(f"engine modules: {'compiled (mypyc)' if native.is_active() else 'pure Python'}")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=int, default=500)
     args = parser.parse_args()
@@ -140,10 +151,11 @@ def main() -> None:
             break
         small.unlink()
         grow_small = int(grow_small * 50_000 / count)
-    big_path = OUT / f"bench-verbose-{args.size_mb}mb.log"
-    big = grow_until(big_path, args.size_mb * 10**6, 240 * args.size_mb)
     latency(small)
-    throughput(big)
+    for mode in MODES:
+        path = OUT / f"bench-verbose-{mode}-{args.size_mb}mb.log"
+        print(f"--- {mode}: {verbose_workload(1, mode).name}")
+        throughput(grow_until(path, args.size_mb * 10**6, 240 * args.size_mb, mode))
 
 
 if __name__ == "__main__":

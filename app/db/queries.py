@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.analysis.model import Severity
@@ -144,10 +144,12 @@ def list_boots(
     status: str | None = None,
     min_severity: str | None = None,
     stale: bool | None = None,
+    text: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[Boot], int]:
-    """Boots visible in ``project_ids`` (None: all), newest first, and the total count."""
+    """Boots visible in ``project_ids`` (None: all), newest first, and the total count.
+    ``text`` matches a name substring or a commit prefix, case-insensitively."""
     stmt = select(Boot)
     if project_ids is not None:
         stmt = stmt.where(Boot.project_id.in_(project_ids))
@@ -163,9 +165,19 @@ def list_boots(
         stmt = stmt.where(Boot.severity_rank >= severity_rank(min_severity))
     if stale is not None:
         stmt = stmt.where(Boot.stale.is_(stale))
+    if text:
+        stmt = stmt.where(_matches_text(text.strip()))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     page = stmt.order_by(Boot.created_at.desc(), Boot.id.desc()).limit(limit).offset(offset)
     return list(session.scalars(page)), total
+
+
+def _matches_text(text: str) -> ColumnElement[bool]:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return or_(
+        func.lower(Boot.name).like(f"%{escaped}%", escape="\\"),
+        func.lower(Boot.commit).like(f"{escaped}%", escape="\\"),
+    )
 
 
 def delete_boot(session: Session, *, boot: Boot) -> None:

@@ -1,4 +1,4 @@
-"""Queries of the review pages: comments, finding statuses, known issues, boot search.
+"""Queries of the review pages: comments, finding statuses, known issues.
 
 Keyword-only functions taking a ``Session``; none commits (the caller owns the transaction).
 Validation errors are ``ValueError`` with a message meant for the person who typed the input.
@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Boot, Project, User
-from app.db.queries import severity_rank
 from app.db.review import (
     FINDING_STATUSES,
     MAX_COMMENT_CHARS,
@@ -20,72 +19,6 @@ from app.db.review import (
     FindingStatus,
     KnownIssue,
 )
-
-# -- boots: the list page's filters plus a text search ------------------------------------
-
-
-def _boot_filters(
-    stmt: Select[tuple[Boot]],
-    *,
-    project_ids: Collection[int] | None,
-    project: str | None,
-    branch: str | None,
-    platform: str | None,
-    status: str | None,
-    min_severity: str | None,
-    text: str | None,
-) -> Select[tuple[Boot]]:
-    if project_ids is not None:
-        stmt = stmt.where(Boot.project_id.in_(project_ids))
-    if project:
-        stmt = stmt.join(Project, Project.id == Boot.project_id).where(Project.name == project)
-    if branch:
-        stmt = stmt.where(Boot.branch == branch)
-    if platform:
-        stmt = stmt.where(Boot.platform == platform)
-    if status:
-        stmt = stmt.where(Boot.status == status)
-    if min_severity:
-        stmt = stmt.where(Boot.severity_rank >= severity_rank(min_severity))
-    if text:
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(
-            or_(
-                func.lower(Boot.name).like(f"%{escaped.lower()}%", escape="\\"),
-                func.lower(Boot.commit).like(f"{escaped.lower()}%", escape="\\"),
-            )
-        )
-    return stmt
-
-
-def search_boots(
-    session: Session,
-    *,
-    project_ids: Collection[int] | None,
-    project: str | None = None,
-    branch: str | None = None,
-    platform: str | None = None,
-    status: str | None = None,
-    min_severity: str | None = None,
-    text: str | None = None,
-    limit: int = 25,
-    offset: int = 0,
-) -> tuple[list[Boot], int]:
-    """Boots visible in ``project_ids`` matching the filters (``text``: name substring or
-    commit prefix, case-insensitive), newest first, and the total count."""
-    stmt = _boot_filters(
-        select(Boot),
-        project_ids=project_ids,
-        project=project,
-        branch=branch,
-        platform=platform,
-        status=status,
-        min_severity=min_severity,
-        text=text.strip() if text else None,
-    )
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    page = stmt.order_by(Boot.created_at.desc(), Boot.id.desc()).limit(limit).offset(offset)
-    return list(session.scalars(page)), total
 
 
 def list_branches(session: Session, *, project_ids: Collection[int] | None) -> list[str]:

@@ -49,7 +49,7 @@ def boots_list(
         "severity": _choice(severity, SEVERITIES),
         "q": (q or "").strip() or None,
     }
-    boots, total = review_queries.search_boots(
+    boots, total = queries.list_boots(
         session,
         project_ids=readable,
         project=filters["project"],

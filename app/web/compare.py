@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from app.api.deps import SessionDep
-from app.db import review_queries
+from app.db import queries
 from app.web.access import PageError, ViewerDep, load_boot
 from app.web.charts import build_timeline_figure
 from app.web.comparison import compare_documents
@@ -62,9 +62,7 @@ def compare(
     b: Annotated[int | None, Query(ge=1)] = None,
 ) -> HTMLResponse:
     readable = viewer.principal.readable_project_ids(session)
-    choices, _ = review_queries.search_boots(
-        session, project_ids=readable, status="done", limit=200
-    )
+    choices, _ = queries.list_boots(session, project_ids=readable, status="done", limit=200)
     context: dict[str, Any] = {"choices": choices, "a_id": a, "b_id": b, "ready": False}
     if a is None or b is None:
         return render(request, "compare.html", context)
