@@ -122,8 +122,11 @@ class Attributor:
             self.context = None
             self.context_kind = None
             return
+        # SimpleNetwork, Rng, GOP and ExtScsiPassThru are installed by many drivers (e1000, AHCI's
+        # AtaAtapiPassThru, ...): they name a virtio device only while a VirtIo handle is
+        # waiting for its driver.
         kind = PROTOCOL_KINDS.get(guid)
-        if kind is not None:
+        if kind is not None and self.pending is not None:
             self._signal(kind, ev.line)
 
     def on_message(self, ev: DriverMessage) -> None:

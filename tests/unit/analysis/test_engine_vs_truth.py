@@ -136,7 +136,14 @@ def test_demo_boots_report_exactly_their_faults(workload: Workload) -> None:
     assert result.document["boot"]["outcome"] == "handed-off"
 
 
-@pytest.mark.parametrize("workload", demo_workloads() + FAULT_WORKLOADS[:3], ids=lambda w: w.name)
+# The injected pool exhaustion is a burst of bare data maps without virtio-blk's header and
+# status, which no driver-context or request shape can tie to a device; it is left out here.
+ATTRIBUTION_WORKLOADS = demo_workloads() + [
+    w for w in FAULT_WORKLOADS if w.faults[0].kind != "pool-exhaustion"
+]
+
+
+@pytest.mark.parametrize("workload", ATTRIBUTION_WORKLOADS, ids=lambda w: w.name)
 def test_dma_is_attributed_to_the_right_device(workload: Workload) -> None:
     result, truth = run(workload)
     by_line = {line: device for line, device in result.simulation.mappings}
