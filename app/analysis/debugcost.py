@@ -21,6 +21,7 @@ variant probes on every call) and one per DXE module (the RAM variant caches the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,8 +70,17 @@ class DebugCost:
         self._offset = offset
         self._line = line
 
-    def finish(self, *, platform: Platform, total_bytes: int, total_lines: int) -> dict[str, Any]:
-        """Charge the tail of the log and compute exits for ``platform``."""
+    def finish(
+        self,
+        *,
+        platform: Platform,
+        total_bytes: int,
+        total_lines: int,
+        event_counts: Mapping[str, int],
+        event_bytes: Mapping[str, int],
+    ) -> dict[str, Any]:
+        """Charge the tail of the log and compute exits for ``platform``. ``event_counts`` and
+        ``event_bytes`` (lines and bytes per event kind) split the cost by who printed it."""
         self._charge(total_bytes, total_lines)
         rows: list[dict[str, Any]] = []
         for module in self._modules.values():
@@ -96,6 +106,7 @@ class DebugCost:
             "exits_per_message": round(total_exits / total_lines, 2) if total_lines else 0.0,
             "modules": rows[:TOP_MODULES],
             "modules_omitted": max(0, len(rows) - TOP_MODULES),
+            "by_source": _by_source(platform, total_bytes, total_lines, event_counts, event_bytes),
         }
 
 
@@ -107,6 +118,53 @@ _MODEL = {
     Platform.NONE: "one exit per message",
     Platform.UNKNOWN: "one exit per message (platform unknown)",
 }
+
+
+PAGE_STATE_KINDS = frozenset(
+    (
+        "sev-set-memory-enc-dec",
+        "snp-page-state",
+        "page-split",
+        "tdx-set-memory-shared-or-private",
+        "tdx-shared-bit",
+    )
+)
+
+# Verbose lines are printed by the code that runs them, whichever driver called it: IoMmuDxe for
+# every IoMmu line, the encryption libraries (linked into the caller) for page-state lines.
+SOURCES = (
+    ("IoMmuDxe (IoMmu lines)", lambda kind: kind.startswith("iommu-")),
+    (
+        "page-state libraries (SetMemoryEncDec, InternalSetPageState, TDX MapGPA)",
+        lambda kind: kind in PAGE_STATE_KINDS,
+    ),
+)
+
+
+def _by_source(
+    platform: Platform,
+    total_bytes: int,
+    total_lines: int,
+    event_counts: Mapping[str, int],
+    event_bytes: Mapping[str, int],
+) -> list[dict[str, Any]]:
+    """Exits split by the code that printed the lines; the rest is "other lines"."""
+    rows: list[dict[str, Any]] = []
+    rest_messages, rest_bytes = total_lines, total_bytes
+    for label, belongs in SOURCES:
+        messages = sum(n for kind, n in event_counts.items() if belongs(kind))
+        nbytes = sum(n for kind, n in event_bytes.items() if belongs(kind))
+        rows.append({"source": label, "messages": messages, "bytes": nbytes})
+        rest_messages -= messages
+        rest_bytes -= nbytes
+    rows.append(
+        {"source": "other lines", "messages": max(0, rest_messages), "bytes": max(0, rest_bytes)}
+    )
+    for row in rows:
+        row["exits"] = (
+            _exits(platform, _ModuleOutput(row["source"], False, row["bytes"], row["messages"])) - 1
+        )
+    return rows
 
 
 def _exits(platform: Platform, module: _ModuleOutput) -> int:

@@ -81,7 +81,13 @@ def replay(
     platform = boot.platform_section()
     if firmware is not None:
         cross_check(firmware, platform, collector)
-    debug_cost = cost.finish(platform=boot.platform, total_bytes=offset, total_lines=stats.lines)
+    debug_cost = cost.finish(
+        platform=boot.platform,
+        total_bytes=offset,
+        total_lines=stats.lines,
+        event_counts=stats.event_counts,
+        event_bytes=stats.event_bytes,
+    )
     _report_debug_cost(collector, boot.platform, debug_cost)
     findings = [_finding_dict(f) for f in collector.findings()]
     document = {

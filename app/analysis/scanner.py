@@ -62,6 +62,7 @@ class ScanStats:
     blank_lines: int = 0
     recognised_lines: int = 0
     event_counts: Counter[str] = field(default_factory=Counter)
+    event_bytes: Counter[str] = field(default_factory=Counter)  # bytes of those lines
     synthesized: bool = False
     synthesized_header: str = ""
     has_timestamps: bool = False
@@ -127,6 +128,7 @@ class Scanner:
         self._clock_days = 0.0
         self._offset = 0  # normalised bytes before the current line
         self._hits = [0] * len(self._patterns.candidates)
+        self._hit_bytes = [0] * len(self._patterns.candidates)
 
     @property
     def offset(self) -> int:
@@ -160,6 +162,7 @@ class Scanner:
         stats = self.stats
         get_candidates = self._cache.get
         hits = self._hits
+        hit_bytes = self._hit_bytes
         observer = self._observer
         offset = self._offset
         line = stats.lines
@@ -193,6 +196,7 @@ class Scanner:
                     continue
                 candidate, match = found
             hits[candidate.priority] += 1
+            hit_bytes[candidate.priority] += len(text) + 1
             if candidate.span > 1:
                 skip = match.group(0).count(b"\n")
                 spanned += skip
@@ -208,12 +212,15 @@ class Scanner:
     def finish(self) -> ScanStats:
         """Fold the per-pattern hit counters into ``stats``; call once after the last event."""
         stats = self.stats
-        for candidate, hits in zip(self._patterns.candidates, self._hits, strict=True):
+        counts = zip(self._patterns.candidates, self._hits, self._hit_bytes, strict=True)
+        for candidate, hits, nbytes in counts:
             if hits:
                 stats.recognised_lines += hits
                 if not candidate.chatter:
                     stats.event_counts[candidate.name] += hits
+                    stats.event_bytes[candidate.name] += nbytes
         self._hits = [0] * len(self._hits)
+        self._hit_bytes = [0] * len(self._hit_bytes)
         return stats
 
     @staticmethod

@@ -127,8 +127,20 @@ def _print_debug_cost(cost: dict[str, Any], console: Console) -> None:
     top = ", ".join(f"{row['module']} {row['exits']:,}" for row in cost["modules"][:3])
     console.print(
         f"debug logging: about {cost['exits']:,} VM exits for {cost['messages']:,} messages "
-        f"({cost['model']}); most from {top or 'nobody'}"
+        f"({cost['model']}); by load context: {top or 'nobody'}"
     )
+    verbose = [row for row in cost["by_source"] if row["source"] != "other lines" and row["exits"]]
+    if verbose and cost["exits"]:
+        parts = ", ".join(
+            f"{row['source'].split(' (')[0]} {_share(row['exits'], cost['exits'])}"
+            for row in verbose
+        )
+        console.print(f"verbose lines: {parts} of those exits")
+
+
+def _share(part: int, whole: int) -> str:
+    share = 100 * part / whole
+    return f"{share:.0f}%" if share >= 1 else "<1%"
 
 
 def _print_verdict(verdict: dict[str, Any], console: Console) -> None:

@@ -1,0 +1,52 @@
+"""The debug-log cost model: exits per platform, per load context and per printing code."""
+
+from __future__ import annotations
+
+import io
+
+from app.analysis.report import analyze, analyze_file
+from app.analysis.synth import DeviceSpec, Workload, write_log
+from tests.unit.conftest import real_log
+
+
+def synthesized(platform: str, edk2: str, pool: bool) -> dict[str, object]:
+    workload = Workload(
+        name=f"cost-{platform}",
+        seed=5,
+        platform=platform,
+        edk2=edk2,
+        pool=pool,
+        devices=(DeviceSpec("virtio-blk", "00:03.0", 30, (4096,), 0.5),),
+    )
+    buffer = io.BytesIO()
+    write_log(workload, buffer)
+    buffer.seek(0)
+    return analyze(buffer, name="cost.log")["debug_cost"]  # type: ignore[return-value]
+
+
+def test_plain_sev_and_tdx_pay_one_exit_per_character() -> None:
+    sev = synthesized("sev", "202211", False)
+    tdx = synthesized("tdx", "202402", True)
+    for cost in (sev, tdx):
+        assert cost["exits"] >= cost["bytes"]  # type: ignore[operator]
+    es = synthesized("sev-es", "202302", True)
+    assert es["exits"] < es["bytes"]  # type: ignore[operator]  # about one exit per message
+    assert es["exits"] >= es["messages"]  # type: ignore[operator]
+
+
+def test_cost_is_split_by_the_code_that_printed_it() -> None:
+    cost = synthesized("sev-snp", "202211", False)
+    rows = {row["source"].split(" (")[0]: row for row in cost["by_source"]}  # type: ignore[union-attr,index]
+    assert rows["IoMmuDxe"]["messages"] > 0 and rows["page-state libraries"]["messages"] > 0
+    assert sum(row["messages"] for row in rows.values()) == cost["messages"]
+    assert sum(row["bytes"] for row in rows.values()) == cost["bytes"]
+
+
+def test_info_level_log_has_no_verbose_cost_and_charges_modules() -> None:
+    cost = analyze_file(real_log("003"))["debug_cost"]
+    rows = {row["source"].split(" (")[0]: row for row in cost["by_source"]}
+    assert rows["IoMmuDxe"]["messages"] == 1  # only its INFO line about the reserved pool
+    assert cost["platform"] == "sev-es"
+    modules = {row["module"] for row in cost["modules"]}
+    assert "PlatformPei.efi" in modules
+    assert sum(row["messages"] for row in cost["modules"]) <= cost["messages"]
