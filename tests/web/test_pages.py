@@ -73,8 +73,10 @@ def test_boot_page_shows_header_figures_devices_and_findings(
     assert page.status_code == 200
     html = page.text
     assert "SYNTHESIZED" in html and "edk2-stable202211" in html
-    for section in ("timeline", "address-space", "devices", "findings", "comments"):
+    for section in ("timeline", "address-space", "devices", "debug-cost", "findings", "comments"):
         assert f'id="{section}"' in html
+    cost = html.split('id="debug-cost"')[1].split("</section>")[0]
+    assert "one IOIO exit per character" in cost and "IoMmuDxe (IoMmu lines)" in cost
     for figure in ("timeline-plot-data", "space-plot-data", "device-plot-1-data"):
         assert f'id="{figure}"' in html
     assert "virtio-blk" in html and "driver-context" in html
