@@ -121,3 +121,24 @@ def test_compare_devices_gives_deltas() -> None:
     assert [r["device"] for r in rows] == ["blk", "net"]
     assert rows[0]["delta"] == {"bytes": -60, "maps": 1}
     assert rows[1]["a"] is None and rows[1]["delta"]["bytes"] == 7
+
+
+def test_every_figure_uses_only_traces_of_the_vendored_basic_bundle(
+    documents: dict[str, dict[str, Any]],
+) -> None:
+    """static/vendor ships plotly.js's "basic" partial bundle (scatter, bar, pie); a figure
+    with another trace type would render blank in the browser."""
+    basic = {"scatter", "bar", "pie"}
+    for document in documents.values():
+        figures = [
+            build_timeline_figure(build_window(document)),
+            build_address_space_figure(
+                document["address_space"]["handoff"],
+                document["address_space"].get("labels", []),
+                moment="hand-off",
+            ),
+            *build_device_figures(document["devices"], seconds=False),
+        ]
+        for figure in figures:
+            types = {trace.get("type", "scatter") for trace in figure["data"]}
+            assert types <= basic, types
