@@ -50,6 +50,7 @@ NATIVE_MODULES = (
     "app.analysis.simulator.pagemap",
     "app.analysis.simulator.pool",
     "app.analysis.simulator.records",
+    "app.analysis.simulator.sortedkeys",
     "app.analysis.simulator.replay",
     "app.analysis.simulator.result",
     "app.analysis.simulator.stats",

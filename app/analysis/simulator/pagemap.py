@@ -2,7 +2,7 @@
 
 The map stores only *known* ranges (private, shared, unaccepted) as disjoint, coalesced
 half-open intervals ``[start, end)``; everything not covered is ``UNKNOWN``. Interval starts
-live in a ``SortedList`` (``O(log n)`` search and update), and two dicts map each start to
+live in ``SortedKeys`` (``O(log n)`` search and update), and two dicts map each start to
 ``(end, state)`` and each end back to its start. The dicts make the commonest operation - a
 bounce buffer flipping between private and shared at the same address - a couple of hash
 lookups: an exact hit on a stored interval changes its state in place and merges neighbours
@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sortedcontainers import SortedList
-
 from app.analysis.model import PAGE_SIZE, PageState
+from app.analysis.simulator.sortedkeys import SMALL_LIMIT, SortedKeys
 
 PAGE_SHIFT = 12
 #: Upper bound of the modelled address space (52-bit MAXPHYADDR), for ``count(UNKNOWN)``.
@@ -40,8 +39,8 @@ class PageMap:
 
     __slots__ = ("_starts", "_iv", "_ends", "counts")
 
-    def __init__(self) -> None:
-        self._starts: SortedList = SortedList()
+    def __init__(self, *, small_limit: int = SMALL_LIMIT) -> None:
+        self._starts = SortedKeys(small_limit)
         self._iv: dict[int, tuple[int, PageState]] = {}
         self._ends: dict[int, int] = {}
         #: pages per state: [shared, private, unaccepted]; read-only for callers (hot path)

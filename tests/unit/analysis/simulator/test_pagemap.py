@@ -33,9 +33,10 @@ def expand(pieces: list[tuple[int, int, PageState]]) -> list[PageState]:
 
 
 @settings(max_examples=300, deadline=None)
-@given(ops)
-def test_pagemap_matches_per_page_model(operations):
-    pm = PageMap()
+@given(ops, st.sampled_from([4096, 2]))
+def test_pagemap_matches_per_page_model(operations, small_limit):
+    """Both key stores: the plain list (default) and the SortedList a large map moves to."""
+    pm = PageMap(small_limit=small_limit)
     naive: dict[int, PageState] = {}
     for first, count, state in operations:
         previous = pm.set_range(first * PAGE_SIZE, (first + count) * PAGE_SIZE, state)
