@@ -123,6 +123,24 @@ def test_compare_devices_gives_deltas() -> None:
     assert rows[1]["a"] is None and rows[1]["delta"]["bytes"] == 7
 
 
+def test_compare_devices_pairs_a_kind_only_name_with_its_pci_address() -> None:
+    """An edk2-stable202211 log names "virtio-blk"; a newer one "virtio-blk 00:03.0"."""
+    rows = compare_devices(
+        [{"device": "virtio-blk", "bytes": 100}, {"device": "fw-cfg", "bytes": 1}],
+        [{"device": "virtio-blk 00:03.0", "bytes": 40}, {"device": "fw-cfg", "bytes": 2}],
+    )
+    assert [r["device"] for r in rows] == ["fw-cfg", "virtio-blk 00:03.0"]
+    assert rows[1]["delta"] == {"bytes": -60}
+    two = compare_devices(
+        [{"device": "virtio-net", "bytes": 1}],
+        [
+            {"device": "virtio-net 00:04.0", "bytes": 1},
+            {"device": "virtio-net 00:05.0", "bytes": 1},
+        ],
+    )
+    assert len(two) == 3  # ambiguous: which of the two is it? left unpaired
+
+
 def test_every_figure_uses_only_traces_of_the_vendored_basic_bundle(
     documents: dict[str, dict[str, Any]],
 ) -> None:
