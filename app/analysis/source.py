@@ -136,7 +136,3 @@ def _gunzip(reader: _HashingReader, head: bytes) -> Iterator[bytes]:
             yield rest
         if not decompressor.eof:
             raise InputError("the gzip stream is truncated")
-
-
-def is_gzip(head: bytes) -> bool:
-    return head[:2] == GZIP_MAGIC

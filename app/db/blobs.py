@@ -21,10 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from app.analysis.source import GZIP_MAGIC
 from app.db.models import Blob
 
 CHUNK = 1024 * 1024
-GZIP_MAGIC = b"\x1f\x8b"
 RATIO_FLOOR = 1024 * 1024  # expansion ratio is only judged once this much came out
 
 
