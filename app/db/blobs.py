@@ -5,27 +5,34 @@ size and expansion ratio, so a gzip bomb is refused before anything is stored), 
 line-counted and recompressed. Only a fully staged blob is written, in the same transaction as
 the boot that uses it, and identical content is stored once (``INSERT ... ON CONFLICT DO
 NOTHING`` keeps concurrent uploads of the same log from colliding).
+
+The content is stored as independently gzipped chunks of about ``CHUNK_RAW`` bytes, each cut
+after a newline, with the line number each chunk starts at (``blob_chunks``), so a line range
+of a large log reads one or two chunks instead of the whole blob. Blobs stored before that
+(compression "gzip") keep their whole gzip stream in ``blobs.data`` and stay readable.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.analysis.source import GZIP_MAGIC
-from app.db.models import Blob
+from app.db.models import Blob, BlobChunk
 
-CHUNK = 1024 * 1024
+CHUNK = 1024 * 1024  # bytes read or decompressed at a time
+CHUNK_RAW = 1024 * 1024  # uncompressed size a stored chunk aims at (a longer line makes more)
 RATIO_FLOOR = 1024 * 1024  # expansion ratio is only judged once this much came out
+CHUNKED = "gzip-chunks"  # Blob.compression of chunked blobs; "gzip" is one stream in data
 
 
 class BlobTooLarge(Exception):
@@ -37,11 +44,29 @@ class BlobRejected(Exception):
 
 
 @dataclass(frozen=True)
+class StagedChunk:
+    first_line: int  # 1-based number of the chunk's first line
+    line_count: int
+    raw_offset: int
+    raw_size: int
+    data: bytes  # one gzip member
+
+
+@dataclass(frozen=True)
 class StagedBlob:
     sha256: str
     size: int
     lines: int
-    compressed: bytes
+    chunks: tuple[StagedChunk, ...]
+
+    @property
+    def compressed(self) -> bytes:
+        """The whole content as one gzip file (concatenated members)."""
+        return b"".join(chunk.data for chunk in self.chunks)
+
+    @property
+    def stored_size(self) -> int:
+        return sum(len(chunk.data) for chunk in self.chunks)
 
 
 @dataclass(frozen=True)
@@ -52,34 +77,62 @@ class Limits:
 
 
 class _Stager:
-    """Hash, count lines and gzip a stream of plain bytes."""
+    """Hash a stream of plain bytes and cut it into gzipped chunks at line boundaries."""
 
-    def __init__(self) -> None:
+    def __init__(self, chunk_size: int = CHUNK_RAW) -> None:
+        self.chunk_size = chunk_size
         self.digest = hashlib.sha256()
         self.size = 0
-        self.newlines = 0
-        self.last = b""
-        self.out = io.BytesIO()
-        self.compressor = zlib.compressobj(6, zlib.DEFLATED, 31)
+        self.pending = bytearray()
+        self.no_newline_until = 0  # pending[chunk_size:this] is known to hold no newline
+        self.chunks: list[StagedChunk] = []
+        self.lines = 0
+        self.emitted = 0
 
     def feed(self, data: bytes) -> None:
         if not data:
             return
         self.digest.update(data)
         self.size += len(data)
-        self.newlines += data.count(b"\n")
-        self.last = data[-1:]
-        self.out.write(self.compressor.compress(data))
+        self.pending += data
+        while len(self.pending) >= self.chunk_size:
+            cut = self._cut()
+            if cut < 0:
+                self.no_newline_until = len(self.pending)
+                return
+            self._emit(bytes(self.pending[:cut]))
+            del self.pending[:cut]
+            self.no_newline_until = 0
+
+    def _cut(self) -> int:
+        """Where the next chunk ends: after the last newline within ``chunk_size`` bytes, or
+        after the first newline past it when one line is longer (-1: no newline yet)."""
+        newline = self.pending.rfind(b"\n", 0, self.chunk_size)
+        if newline < 0:
+            start = max(self.chunk_size, self.no_newline_until)
+            newline = self.pending.find(b"\n", start)
+        return newline + 1 if newline >= 0 else -1
+
+    def _emit(self, raw: bytes) -> None:
+        lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
+        compressor = zlib.compressobj(6, zlib.DEFLATED, 31)
+        data = compressor.compress(raw) + compressor.flush()
+        self.chunks.append(StagedChunk(self.lines + 1, lines, self.emitted, len(raw), data))
+        self.lines += lines
+        self.emitted += len(raw)
 
     def finish(self) -> StagedBlob:
-        self.out.write(self.compressor.flush())
-        lines = self.newlines + (1 if self.size and self.last != b"\n" else 0)
-        return StagedBlob(self.digest.hexdigest(), self.size, lines, self.out.getvalue())
+        if self.pending:
+            self._emit(bytes(self.pending))
+            self.pending.clear()
+        return StagedBlob(self.digest.hexdigest(), self.size, self.lines, tuple(self.chunks))
 
 
-def stage_upload(stream: BinaryIO, *, limits: Limits, gunzip: bool = True) -> StagedBlob:
+def stage_upload(
+    stream: BinaryIO, *, limits: Limits, gunzip: bool = True, chunk_size: int = CHUNK_RAW
+) -> StagedBlob:
     """Read ``stream`` fully under ``limits``; gzip input is decompressed when ``gunzip``."""
-    stager = _Stager()
+    stager = _Stager(chunk_size)
     raw = 0
     first = stream.read(CHUNK)
     is_gzip = gunzip and first[:2] == GZIP_MAGIC
@@ -127,18 +180,34 @@ def _gunzip_into(
 
 
 def put_blob(session: Session, staged: StagedBlob) -> str:
-    """Store ``staged`` unless identical content is already there; returns its sha256."""
+    """Store ``staged`` unless identical content is already there; returns its sha256.
+
+    The chunks are written only by the transaction whose blob row was new, so the same content
+    uploaded twice (or concurrently) stores its chunks once.
+    """
     values = {
         "sha256": staged.sha256,
         "size": staged.size,
-        "stored_size": len(staged.compressed),
-        "compression": "gzip",
-        "data": staged.compressed,
+        "stored_size": staged.stored_size,
+        "compression": CHUNKED,
+        "data": b"",
     }
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(Blob).values(**values).on_conflict_do_nothing(index_elements=["sha256"])
-    session.execute(stmt)
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = upsert(Blob).values(**values).on_conflict_do_nothing(index_elements=["sha256"])
+    if session.scalar(stmt.returning(Blob.sha256)) is None:
+        return staged.sha256
+    for seq, chunk in enumerate(staged.chunks):
+        row = {
+            "blob_sha256": staged.sha256,
+            "seq": seq,
+            "first_line": chunk.first_line,
+            "line_count": chunk.line_count,
+            "raw_offset": chunk.raw_offset,
+            "raw_size": chunk.raw_size,
+            "data": chunk.data,
+        }
+        session.execute(insert(BlobChunk).values(**row))
     return staged.sha256
 
 
@@ -151,39 +220,92 @@ def put_bytes(session: Session, data: bytes) -> str:
 
 def read_blob(session: Session, sha256: str) -> bytes:
     """The uncompressed content of a blob (KeyError when missing)."""
-    data = session.scalar(select(Blob.data).where(Blob.sha256 == sha256))
-    if data is None:
-        raise KeyError(sha256)
-    return zlib.decompress(data, 31)
+    return b"".join(_pieces(session, sha256))
 
 
 def write_blob_file(session: Session, sha256: str, path: Path) -> None:
     """Write a blob uncompressed to ``path`` (for the engine, which takes files)."""
-    data = session.scalar(select(Blob.data).where(Blob.sha256 == sha256))
-    if data is None:
-        raise KeyError(sha256)
-    decompressor = zlib.decompressobj(31)
+    pieces = _pieces(session, sha256)
     with path.open("wb") as out:
-        for start in range(0, len(data), CHUNK):
-            out.write(decompressor.decompress(data[start : start + CHUNK]))
-        out.write(decompressor.flush())
+        for piece in pieces:
+            out.write(piece)
 
 
-def iter_blob_lines(session: Session, sha256: str) -> Iterator[bytes]:
-    """The lines of a blob (with their endings), decompressed as they are needed."""
-    data = session.scalar(select(Blob.data).where(Blob.sha256 == sha256))
-    if data is None:
+def iter_blob_lines(session: Session, sha256: str, start_line: int = 1) -> Iterator[bytes]:
+    """The lines of a blob from ``start_line`` (1-based) on, with their endings.
+
+    A chunked blob is read from the chunk holding ``start_line``, one chunk at a time as the
+    lines are consumed; an old single-stream blob is decompressed from its start.
+    """
+    start_line = max(1, start_line)
+    compression, data = _head(session, sha256)
+    if compression != CHUNKED:
+        yield from islice(_split_lines(_stream_pieces(data)), start_line - 1, None)
+        return
+    found = session.execute(
+        select(BlobChunk.seq, BlobChunk.first_line, BlobChunk.data)
+        .where(BlobChunk.blob_sha256 == sha256, BlobChunk.first_line <= start_line)
+        .order_by(BlobChunk.first_line.desc())
+        .limit(1)
+    ).one_or_none()
+    if found is None:
+        return
+    first = zlib.decompress(found.data, 31)
+    rest = (zlib.decompress(member, 31) for member in _members(session, sha256, found.seq + 1))
+    pieces = _prepend(first, rest)
+    yield from islice(_split_lines(pieces), start_line - found.first_line, None)
+
+
+def _head(session: Session, sha256: str) -> tuple[str, bytes]:
+    """``(compression, data)`` of a blob; ``data`` is empty for chunked blobs."""
+    row = session.execute(
+        select(Blob.compression, Blob.data).where(Blob.sha256 == sha256)
+    ).one_or_none()
+    if row is None:
         raise KeyError(sha256)
+    return row.compression, row.data
+
+
+def _pieces(session: Session, sha256: str) -> Iterator[bytes]:
+    """The uncompressed content of any blob in order, a chunk (or ``CHUNK``) at a time."""
+    compression, data = _head(session, sha256)
+    if compression != CHUNKED:
+        return _stream_pieces(data)
+    return (zlib.decompress(member, 31) for member in _members(session, sha256, 0))
+
+
+def _members(session: Session, sha256: str, seq: int) -> Iterator[bytes]:
+    """Gzip members of a chunked blob from ``seq`` on, each fetched only when asked for."""
+    while True:
+        data = session.scalar(
+            select(BlobChunk.data).where(BlobChunk.blob_sha256 == sha256, BlobChunk.seq == seq)
+        )
+        if data is None:
+            return
+        yield data
+        seq += 1
+
+
+def _stream_pieces(data: bytes) -> Iterator[bytes]:
+    """Decompress one whole-blob gzip stream (the old format) ``CHUNK`` bytes at a time."""
     decompressor = zlib.decompressobj(31)
-    pending = b""
     for start in range(0, len(data), CHUNK):
-        pending += decompressor.decompress(data[start : start + CHUNK])
+        yield decompressor.decompress(data[start : start + CHUNK])
+    yield decompressor.flush()
+
+
+def _prepend(first: bytes, rest: Iterable[bytes]) -> Iterator[bytes]:
+    yield first
+    yield from rest
+
+
+def _split_lines(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """The lines (each with its newline, but maybe the last) of a sequence of byte pieces."""
+    pending = b""
+    for piece in pieces:
+        pending += piece
         *complete, pending = pending.split(b"\n")
         for line in complete:
             yield line + b"\n"
-    pending += decompressor.flush()
-    *complete, pending = pending.split(b"\n")
-    for line in complete:
-        yield line + b"\n"
     if pending:
         yield pending

@@ -56,6 +56,27 @@ class Blob(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
+class BlobChunk(Base):
+    """One independently gzipped piece (~1 MiB, cut after a newline) of a "gzip-chunks" blob.
+
+    Blobs stored this way keep an empty ``Blob.data``; the line index (``first_line``,
+    ``line_count``) lets the log viewer read only the chunks a line range needs.
+    """
+
+    __tablename__ = "blob_chunks"
+    __table_args__ = (Index("ix_blob_chunks_blob_sha256_first_line", "blob_sha256", "first_line"),)
+
+    blob_sha256: Mapped[str] = mapped_column(
+        ForeignKey("blobs.sha256", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    first_line: Mapped[int] = mapped_column(Integer)
+    line_count: Mapped[int] = mapped_column(Integer)
+    raw_offset: Mapped[int] = mapped_column(BigInteger)
+    raw_size: Mapped[int] = mapped_column(BigInteger)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class Boot(Base):
     __tablename__ = "boots"
     __table_args__ = (

@@ -106,7 +106,7 @@ def classify(raw: list[bytes], first_line: int) -> dict[int, str]:
 def read_range(session: Session, boot: Boot, *, start: int, count: int) -> LogRange:
     """Lines ``start``.. (at most ``count``) of the boot's log, decoded and classified."""
     first, last = clamp_range(start, count, boot.log_lines)
-    raw = list(islice(iter_blob_lines(session, boot.log_sha256), first - 1, last))
+    raw = list(islice(iter_blob_lines(session, boot.log_sha256, first), last - first + 1))
     kinds = classify(raw, first)
     lines = [
         LogLine(

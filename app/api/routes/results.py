@@ -95,7 +95,7 @@ def read_log(
             http.HTTP_416_RANGE_NOT_SATISFIABLE,
             f"lines {start}..{end or start} are outside 1..{boot.log_lines}",
         )
-    lines = islice(iter_blob_lines(session, boot.log_sha256), start - 1, last)
+    lines = islice(iter_blob_lines(session, boot.log_sha256, start), last - start + 1)
     headers = {
         "X-Line-Start": str(start),
         "X-Line-End": str(last),
