@@ -7,6 +7,9 @@ imported at the bottom so that ``@cli.command`` in those modules finds the group
 
 from __future__ import annotations
 
+import sys
+from typing import NoReturn
+
 import click
 
 
@@ -14,6 +17,13 @@ import click
 @click.version_option(package_name="cvmreview")
 def cli() -> None:
     """Review the boots of confidential VMs (SEV, SEV-ES, SEV-SNP, TDX) from OVMF/TDVF logs."""
+
+
+def fail(message: str) -> NoReturn:
+    """A one-line ``error:`` message on stderr and exit status 2 (unusable input or output):
+    what every command does instead of a traceback."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
 
 
 def _register_commands() -> None:

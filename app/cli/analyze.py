@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 from rich.console import Console
@@ -20,7 +20,7 @@ from rich.progress import (
 from app.analysis.errors import AnalysisError
 from app.analysis.model import Severity
 from app.analysis.report import analyze_file, fails
-from app.cli import cli
+from app.cli import cli, fail
 from app.cli.summary import print_summary
 
 PROGRESS_THRESHOLD = 16 << 20  # show a progress bar for logs larger than this
@@ -81,12 +81,6 @@ def analyze_command(
         print_summary(document, out)
     if fail_on is not None and fails(document, fail_on):
         sys.exit(1)
-
-
-def fail(message: str) -> NoReturn:
-    """A one-line error on stderr and exit status 2: the input or output is unusable."""
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
 
 
 def _run(log: Path, firmware: Path | None, err: Console) -> dict[str, Any]:

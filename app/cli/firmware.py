@@ -27,7 +27,7 @@ from app.analysis.firmware import (
     load_firmware,
 )
 from app.analysis.firmware.descriptions import describe_attributes, describe_entry
-from app.cli import cli
+from app.cli import cli, fail
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow"}
 
@@ -58,8 +58,7 @@ def firmware_command(images: tuple[Path, ...], json_out: Path | None) -> None:
     try:
         reports = [_load(path) for path in images]
     except Unusable as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        sys.exit(2)
+        fail(str(exc))
     if len(reports) == 1:
         print_report(reports[0], out)
         document: dict[str, Any] = reports[0].to_dict()
@@ -120,8 +119,7 @@ def _write_json(document: dict[str, Any], target: Path, err: Console) -> None:
     try:
         target.write_text(text + "\n", encoding="utf-8")
     except OSError as exc:
-        err.print(f"[bold red]error:[/] cannot write {target}: {exc.strerror}", highlight=False)
-        sys.exit(2)
+        fail(f"cannot write {target}: {exc.strerror}")
 
 
 # --- rendering ---------------------------------------------------------------------------------

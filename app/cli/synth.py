@@ -9,7 +9,7 @@ import click
 
 from app.analysis.errors import WorkloadError
 from app.analysis.synth import Workload, demo_workloads, get_demo, write_log
-from app.cli import cli
+from app.cli import cli, fail
 
 
 def _load_workload(source: str | None, demo: str | None) -> Workload:
@@ -71,8 +71,7 @@ def synth(
         if requests is not None:
             workload = workload.with_requests(requests)
     except WorkloadError as exc:
-        click.echo(f"error: invalid workload: {exc}", err=True)
-        raise SystemExit(2) from exc
+        fail(f"invalid workload: {exc}")
     try:
         with open(output, "wb") as out:
             if truth_lines:
@@ -84,8 +83,7 @@ def synth(
             with open(truth, "w", encoding="utf-8") as handle:
                 json.dump(result.to_dict(), handle)
     except OSError as exc:
-        click.echo(f"error: cannot write output: {exc}", err=True)
-        raise SystemExit(2) from exc
+        fail(f"cannot write output: {exc}")
     click.echo(
         f"synthesized {workload.name} ({workload.platform}, edk2 {workload.edk2}): "
         f"{result.total_lines} lines, {result.total_bytes} bytes, "
