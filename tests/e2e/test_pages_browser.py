@@ -166,7 +166,10 @@ def test_comment_survives_a_reload(tab: Tab, site: Server) -> None:
     sign_in(tab)
     page = tab.open(f"/boots/{boot}#comments")
     page.fill("#comments textarea[name=body]", "Checked with the storage team <b>today</b>.")
+    # The page posts the comment, then sets the hash and reloads itself: wait until the
+    # reloaded page shows the comment, so that the test's own reload below never races it.
     page.click("#comments .comment-form button[type=submit]")
+    page.locator("#comments .comment-body", has_text="storage team").wait_for()
     page.wait_for_load_state("networkidle")
     page.reload()
     page.wait_for_load_state("networkidle")
