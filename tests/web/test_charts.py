@@ -9,11 +9,16 @@ from typing import Any
 import pytest
 
 from app.analysis.report import analyze
-from app.web.charts import MAX_LANES, assign_lanes, build_timeline_figure, operation_family
-from app.web.comparison import compare_devices, compare_findings
-from app.web.device_charts import build_device_figures
-from app.web.space_chart import build_address_space_figure
-from app.web.timeline import build_window
+from app.service.comparison import compare_devices, compare_findings
+from app.service.figures.address_space import build_address_space_figure
+from app.service.figures.devices import build_device_figures
+from app.service.figures.timeline import (
+    MAX_LANES,
+    assign_lanes,
+    build_timeline_figure,
+    operation_family,
+)
+from app.service.timeline import build_window
 from tests.web.conftest import synthesized_log
 
 
