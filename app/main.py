@@ -1,9 +1,10 @@
-"""The ASGI application: ``create_app(settings)`` wires settings, database, queue and routers.
+"""The composition root: ``create_app(settings)`` wires settings, database, queue and routers.
 
-Start-up applies the migrations (one way to get a schema), flags results of older engine
-versions as stale, and starts the job queue (embedded workers, or the Celery publisher and its
-reaper). Nothing happens at import time: ``uvicorn --factory app.main:create_app`` or
-``cvmreview serve`` build the app.
+The only module (with ``app.entrypoints``) that may import the adapters: the API and page
+routers, and the job queue. Start-up prepares the database (``app.service.database``:
+migrations, stale results) and starts the job queue (embedded workers, or the Celery
+publisher and its reaper). Nothing happens at import time: ``uvicorn --factory
+app.main:create_app`` or ``cvmreview serve`` build the app.
 """
 
 from __future__ import annotations
@@ -19,31 +20,16 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from app.api.ingest import BodyLimitMiddleware
 from app.api.router import api_router
 from app.config import Settings, get_settings
-from app.db import queries
-from app.db.migrate import upgrade
-from app.db.session import Database
+from app.http.errors import install_error_handler
+from app.http.limits import BodyLimitMiddleware
 from app.jobs.queue import get_queue
+from app.service.database import prepare_database
 
 ROOT = Path(__file__).resolve().parents[1]
 API_PREFIX = "/api/v1"
 log = logging.getLogger(__name__)
-
-
-def prepare_database(settings: Settings) -> Database:
-    """Migrate, connect and mark stale results; used by the server and the CLI."""
-    from app.analysis.report import ENGINE_VERSION
-
-    if settings.migrate_on_start:
-        upgrade(settings.sqlalchemy_url)
-    db = Database(settings.sqlalchemy_url)
-    with db.write() as session:
-        stale = queries.mark_stale(session, engine_version=ENGINE_VERSION)
-    if stale:
-        log.warning("%d boots have results from another engine version (stale)", stale)
-    return db
 
 
 def create_app(settings: Settings | None = None, *, workers: int | None = None) -> FastAPI:
@@ -74,6 +60,7 @@ def create_app(settings: Settings | None = None, *, workers: int | None = None) 
     app.include_router(api_router, prefix=API_PREFIX)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes)
     _add_error_handlers(app)
+    install_error_handler(app)
     _mount_frontend(app)
     return app
 

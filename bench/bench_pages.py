@@ -32,9 +32,10 @@ import httpx
 from app.analysis.synth import Workload, write_log
 from app.config import Settings
 from app.db import queries
-from app.db.blobs import Limits, stage_upload
-from app.jobs.tasks import JobSettings, process_run
-from app.main import prepare_database
+from app.db.blobs import Limits
+from app.service.database import prepare_database
+from app.service.ingest import ingest_boot, project_named
+from app.service.processing import JobSettings, process_run
 
 OUT = Path(__file__).parent / "out"
 CVMREVIEW = Path(sys.executable).parent / "cvmreview"
@@ -91,12 +92,16 @@ def load(path: Path, data_dir: Path) -> tuple[int, float]:
     db = prepare_database(settings)
     limits = Limits(max_bytes=1 << 32, max_decompressed=1 << 32, max_ratio=1000.0)
     try:
-        with db.write() as session, path.open("rb") as stream:
-            project = queries.get_or_create_project(session, name="bench", public_read=True)
-            fields = queries.BootFields(name=path.name, synthesized=True)
-            staged = stage_upload(stream, limits=limits)
-            boot, run = queries.create_boot(session, project=project, fields=fields, log=staged)
-            boot_id, run_id = boot.id, run.id
+        with path.open("rb") as stream:
+            ingested = ingest_boot(
+                db,
+                project=project_named(db, "bench", public_read=True),
+                fields=queries.BootFields(name=path.name, synthesized=True),
+                log=stream,
+                limits=limits,
+            )
+        boot_id, run_id = ingested.boot_id, ingested.run_id
+        assert run_id is not None
         started = time.perf_counter()
         assert process_run(db, run_id, settings=JobSettings(lease_seconds=600)) == "done"
         return boot_id, time.perf_counter() - started
@@ -188,7 +193,7 @@ def main() -> None:
         boot = queries.get_boot(session, boot_id=boot_id)
         assert boot is not None
         lines = boot.log_lines
-        from app.web.results import get_result
+        from app.service.results import get_result
 
         result = get_result(session, boot) or {}
     db.dispose()

@@ -24,11 +24,11 @@ def boot_links(boot_id: int, base: str) -> dict[str, str]:
     }
 
 
-def boot_created(boot: Boot, base: str, *, existing: bool) -> BootCreated:
-    links = boot_links(boot.id, base)
+def boot_created(boot_id: int, status: str, base: str, *, existing: bool) -> BootCreated:
+    links = boot_links(boot_id, base)
     return BootCreated(
-        id=boot.id,
-        status=boot.status,  # type: ignore[arg-type]
+        id=boot_id,
+        status=status,  # type: ignore[arg-type]
         status_url=links["status_url"],
         url=links["url"],
         existing=existing,

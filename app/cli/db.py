@@ -38,7 +38,7 @@ def upgrade_command(data_dir: Path | None) -> None:
 def reanalyse_stale_command(data_dir: Path | None, project: str | None) -> None:
     """Queue every boot analysed by another engine version (workers pick them up)."""
     from app.db import queries
-    from app.main import prepare_database
+    from app.service.database import prepare_database
 
     settings = load_settings(data_dir=data_dir)
     db = prepare_database(settings)

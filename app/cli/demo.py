@@ -54,33 +54,32 @@ def iter_demo_logs() -> Iterator[tuple[str, str, bool, str, BinaryIO]]:
 
 def load_demo(settings: Settings, *, analyse: bool) -> tuple[int, int]:
     """Create the demo boots (and analyse them); returns (added, already there)."""
-    from app.api.ingest import limits_of
     from app.db import queries
-    from app.db.blobs import stage_upload
-    from app.jobs.queue import job_settings
-    from app.jobs.tasks import process_run
-    from app.main import prepare_database
+    from app.service.database import prepare_database
+    from app.service.ingest import ingest_boot, limits_of, project_named
+    from app.service.processing import job_settings, process_run
 
     db = prepare_database(settings)
     added, present, run_ids = 0, 0, []
     try:
+        project = project_named(db, PROJECT, public_read=True)
         for origin, name, synthesized, provenance, stream in iter_demo_logs():
-            with stream, db.write() as session:
-                project = queries.get_or_create_project(session, name=PROJECT, public_read=True)
-                if queries.get_boot_by_origin(session, project_id=project.id, origin_id=origin):
-                    present += 1
-                    continue
-                staged = stage_upload(stream, limits=limits_of(settings))
-                fields = queries.BootFields(
-                    name=name,
-                    tags=("demo", "synthesized" if synthesized else "real"),
-                    origin_id=origin,
-                    synthesized=synthesized,
-                    provenance=provenance,
+            fields = queries.BootFields(
+                name=name,
+                tags=("demo", "synthesized" if synthesized else "real"),
+                origin_id=origin,
+                synthesized=synthesized,
+                provenance=provenance,
+            )
+            with stream:
+                ingested = ingest_boot(
+                    db, project=project, fields=fields, log=stream, limits=limits_of(settings)
                 )
-                _, run = queries.create_boot(session, project=project, fields=fields, log=staged)
-                run_ids.append(run.id)
-                added += 1
+            if ingested.existing or ingested.run_id is None:
+                present += 1
+                continue
+            run_ids.append(ingested.run_id)
+            added += 1
             click.echo(f"  + {name}", err=True)
         if analyse:
             for number, run_id in enumerate(run_ids, 1):

@@ -32,12 +32,10 @@ def serve(host: str, port: int, data_dir: Path | None, workers: int | None, log_
     Without CVMREVIEW_BROKER_URL the analysis runs in worker processes inside the server; with
     it, jobs go to Celery and `cvmreview worker` analyses them.
     """
-    import uvicorn
-
-    from app.main import create_app
+    from app.entrypoints import serve as serve_app
 
     settings = load_settings(data_dir=data_dir, workers=workers)
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     where = settings.database_url and "DATABASE_URL" or str(settings.data_dir.resolve())
     click.echo(f"cvmreview on http://{host}:{port}/  (data: {where}; jobs: {settings.job_backend})")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+    serve_app(settings, host=host, port=port, log_level=log_level)

@@ -2,8 +2,8 @@
 
 Every function is keyword-only and takes a ``Session``; none commits (the caller owns the
 transaction). The API and the HTML pages both call these, so they hold no SQL of their own.
-Job state transitions (claim, lease, complete) live in ``app.jobs.lease``; accounts and tokens
-in ``app.db.accounts``.
+Job state transitions (claim, lease, complete) live in ``app.service.lease``; accounts and
+tokens in ``app.db.accounts``.
 """
 
 from __future__ import annotations

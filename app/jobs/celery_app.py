@@ -16,8 +16,8 @@ from celery import Celery
 
 from app.config import Settings, get_settings
 from app.db.session import Database
-from app.jobs.queue import TASK_NAME, job_settings
-from app.jobs.tasks import process_run
+from app.jobs.queue import TASK_NAME
+from app.service.processing import job_settings, process_run
 
 log = logging.getLogger(__name__)
 

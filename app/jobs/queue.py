@@ -14,27 +14,17 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from app.db.session import Database
-from app.jobs import lease
-from app.jobs.tasks import JobSettings, process_run, reap
+from app.service import lease
+from app.service.processing import JobQueue, JobSettings, job_settings, process_run, reap
 
 if TYPE_CHECKING:
     from app.config import Settings
 
 log = logging.getLogger(__name__)
 TASK_NAME = "cvmreview.analyse_run"
-
-
-class JobQueue(Protocol):
-    name: str
-
-    def start(self) -> None: ...
-
-    def stop(self) -> None: ...
-
-    def enqueue(self, run_ids: Sequence[int]) -> None: ...
 
 
 class InProcessQueue:
@@ -187,10 +177,6 @@ def republish(queue: JobQueue, db: Database, *, settings: JobSettings, older_tha
     if ids:
         queue.enqueue(ids)
     return len(ids)
-
-
-def job_settings(settings: Settings) -> JobSettings:
-    return JobSettings(lease_seconds=settings.lease_seconds, max_attempts=settings.max_attempts)
 
 
 def get_queue(settings: Settings, db: Database, *, workers: int | None = None) -> JobQueue:

@@ -1,8 +1,9 @@
 """Who is looking at a page, and what the page may show or let them do.
 
-Pages reuse the API's ``Principal`` (tokens, session cookies, project roles), so the two can
-never disagree about access. Missing access on a page is a ``PageError``, rendered as an HTML
-page (with a sign-in link for anonymous visitors) instead of the API's JSON.
+Pages ask the same ``Principal`` as the API (``app.service.permissions``: tokens, session
+cookies, project roles), so the two can never disagree about access. Missing access on a page
+is a ``PageError``, rendered as an HTML page (with a sign-in link for anonymous visitors)
+instead of the API's JSON.
 """
 
 from __future__ import annotations
@@ -10,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 
-from app.api.auth import Principal, csrf_token, resolve_principal
-from app.api.deps import SessionDep, SettingsDep
-from app.db import queries
 from app.db.models import Boot, Project
-
-REVIEW_ROLES = frozenset({"reviewer", "admin"})
+from app.http.auth import csrf_token, resolve_principal
+from app.http.deps import SessionDep, SettingsDep
+from app.http.errors import status_of
+from app.service.errors import NotFound, ServiceError
+from app.service.permissions import READ, REVIEW, UPLOAD, Principal, readable_boot
 
 
 class PageError(Exception):
@@ -45,24 +46,22 @@ class Viewer:
         return self.principal.user is not None
 
     def can_read(self, project: Project) -> bool:
-        return self.principal.can(project, "read")
+        return self.principal.can(project, READ)
 
     def can_upload(self, project: Project) -> bool:
-        return self.principal.user is not None and self.principal.can(project, "upload")
+        """The page's upload form is for people (machines use the API with a token)."""
+        return self.principal.user is not None and self.principal.can(project, UPLOAD)
 
     def can_review(self, project: Project) -> bool:
         """Reviewers and admins comment and set statuses; a person, never a token."""
-        user = self.principal.user
-        if user is None:
-            return False
-        return user.is_admin or self.principal.roles.get(project.id) in REVIEW_ROLES
+        return self.principal.can(project, REVIEW)
 
 
 def get_viewer(request: Request, session: SessionDep, settings: SettingsDep) -> Viewer:
     try:
         principal = resolve_principal(request, session, settings)
-    except HTTPException as exc:
-        raise PageError(exc.status_code, str(exc.detail)) from None
+    except ServiceError as exc:
+        raise PageError(status_of(exc), exc.message) from None
     viewer = Viewer(principal, csrf_token(principal, settings))
     request.state.viewer = viewer
     return viewer
@@ -73,11 +72,9 @@ ViewerDep = Annotated[Viewer, Depends(get_viewer)]
 
 def load_boot(session: SessionDep, viewer: Viewer, boot_id: int) -> Boot:
     """The boot if the viewer may read it; a 404 page otherwise (or 401 for anonymous)."""
-    boot = queries.get_boot(session, boot_id=boot_id)
-    if boot is None:
-        raise PageError(404, f"There is no boot {boot_id}.")
-    if not viewer.can_read(boot.project):
-        if not viewer.signed_in:
-            raise PageError(401, "Sign in to see this boot.")
-        raise PageError(404, f"There is no boot {boot_id}.")
-    return boot
+    try:
+        return readable_boot(session, viewer.principal, boot_id)
+    except NotFound:
+        raise PageError(404, f"There is no boot {boot_id}.") from None
+    except ServiceError:
+        raise PageError(401, "Sign in to see this boot.") from None

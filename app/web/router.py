@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
-from app.web import account, boot, boots, compare, log
 from app.web.access import PageError
+from app.web.pages import boot_detail, boots_list, compare, log_viewer, login
 from app.web.templating import build_templates, render
 
 web_router = APIRouter(include_in_schema=False)
-for module in (boots, boot, log, compare, account):
+for module in (boots_list, boot_detail, log_viewer, compare, login):
     web_router.include_router(module.router)
 
 

@@ -10,23 +10,28 @@ from sqlalchemy import select
 
 from app.db import queries
 from app.db.base import utcnow
-from app.db.blobs import Limits, stage_upload
+from app.db.blobs import Limits
 from app.db.models import AnalysisRun, Boot
-from app.jobs import lease
-from app.jobs.tasks import JobSettings, process_run
+from app.service import lease
+from app.service.ingest import ingest_boot, project_named
+from app.service.processing import JobSettings, process_run
 
 LOG = "007-freelancer-leon-tdx-lazy-accept-excerpt.log"
 LIMITS = Limits(1 << 30, 1 << 30, 1000)
 
 
-def queue_boot(db, logs_dir: Path, name: str = LOG) -> int:
-    with (logs_dir / name).open("rb") as stream, db.write() as session:
-        project = queries.get_or_create_project(session, name="acme")
-        staged = stage_upload(stream, limits=LIMITS)
-        _, run = queries.create_boot(
-            session, project=project, fields=queries.BootFields(name=name), log=staged
+def queue_boot(db, logs_dir: Path, name: str = LOG, **fields: object) -> int:
+    """A queued run of the log ``name`` (fields such as ``firmware_metadata`` added)."""
+    with (logs_dir / name).open("rb") as stream:
+        ingested = ingest_boot(
+            db,
+            project=project_named(db, "acme"),
+            fields=queries.BootFields(name=name, **fields),  # type: ignore[arg-type]
+            log=stream,
+            limits=LIMITS,
         )
-        return run.id
+    assert ingested.run_id is not None
+    return ingested.run_id
 
 
 def test_only_one_of_many_claims_wins(db, logs_dir: Path) -> None:
@@ -102,12 +107,7 @@ def test_process_run_analyses_and_skips_repeats(db, logs_dir: Path) -> None:
 
 
 def test_unusable_firmware_metadata_fails_visibly(db, logs_dir: Path) -> None:
-    with (logs_dir / LOG).open("rb") as stream, db.write() as session:
-        project = queries.get_or_create_project(session, name="acme")
-        log = stage_upload(stream, limits=LIMITS)
-        fields = queries.BootFields(name="x", firmware_metadata={"not": "firmware metadata"})
-        _, run = queries.create_boot(session, project=project, fields=fields, log=log)
-        run_id = run.id
+    run_id = queue_boot(db, logs_dir, firmware_metadata={"not": "firmware metadata"})
     outcome = process_run(db, run_id, settings=JobSettings(lease_seconds=5, max_attempts=3))
     assert outcome == "failed"
     with db.read() as session:

@@ -1,7 +1,8 @@
 """Fixtures of the page tests: analysed boots in the database, a client, signed-in users.
 
-Boots are created with the service's own queries and analysed by the real worker function
-(``process_run``) before the app starts, on both backends of the root ``settings`` fixture.
+Boots are ingested by the service's own ``ingest_boot`` (what the upload endpoint calls) and
+analysed by the real worker function (``process_run``) before the app starts, on both
+backends of the root ``settings`` fixture.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ import app.db.review  # noqa: F401  (registers the review tables on Base.metadat
 from app.analysis.synth import get_demo, write_log
 from app.config import Settings
 from app.db import accounts, queries
-from app.db.blobs import Limits, stage_upload
+from app.db.blobs import Limits
 from app.db.session import Database
-from app.jobs.tasks import JobSettings, process_run
+from app.service.ingest import ingest_boot, project_named
+from app.service.processing import JobSettings, process_run
 
 LIMITS = Limits(max_bytes=1 << 30, max_decompressed=1 << 30, max_ratio=1000.0)
 SEV_ES_LOG = "003-tianocore-bz1354-sev-es-ovmf-debug.log"
@@ -49,17 +51,20 @@ class BootMaker:
         analyse: bool = True,
     ) -> int:
         """A boot of ``content`` in ``project``, analysed unless ``analyse`` is False."""
-        with self.db.write() as session:
-            target = queries.get_or_create_project(session, name=project, public_read=public)
-            fields = queries.BootFields(
-                name=name, branch=branch, commit=commit, synthesized=synthesized
-            )
-            staged = stage_upload(io.BytesIO(content), limits=LIMITS)
-            boot, run = queries.create_boot(session, project=target, fields=fields, log=staged)
-            boot_id, run_id = boot.id, run.id
+        fields = queries.BootFields(
+            name=name, branch=branch, commit=commit, synthesized=synthesized
+        )
+        ingested = ingest_boot(
+            self.db,
+            project=project_named(self.db, project, public_read=public),
+            fields=fields,
+            log=io.BytesIO(content),
+            limits=LIMITS,
+        )
+        assert ingested.run_id is not None
         if analyse:
-            assert process_run(self.db, run_id, settings=JobSettings()) == "done"
-        return boot_id
+            assert process_run(self.db, ingested.run_id, settings=JobSettings()) == "done"
+        return ingested.boot_id
 
     def reanalyse(self, boot_id: int) -> None:
         with self.db.write() as session:

@@ -9,12 +9,14 @@ from typing import Any
 import pytest
 
 from app.analysis.report import analyze
-from app.web.charts import MAX_LANES, assign_lanes, build_timeline_figure, operation_family
-from app.web.comparison import compare_devices, compare_findings
-from app.web.device_charts import build_device_figures
-from app.web.space_chart import build_address_space_figure
-from app.web.timeline import build_window
+from app.service.comparison import compare_devices, compare_documents, compare_findings
+from app.service.figures.address_space import build_address_space_figure
+from app.service.figures.devices import build_delta_figure, build_device_figures
+from app.service.figures.style import operation_family
+from app.service.figures.timeline import MAX_LANES, assign_lanes, build_timeline_figure
+from app.service.timeline import build_window
 from tests.web.conftest import synthesized_log
+from tests.web.figures import assert_valid_figure
 
 
 @pytest.fixture(scope="module")
@@ -141,22 +143,46 @@ def test_compare_devices_pairs_a_kind_only_name_with_its_pci_address() -> None:
     assert len(two) == 3  # ambiguous: which of the two is it? left unpaired
 
 
-def test_every_figure_uses_only_traces_of_the_vendored_basic_bundle(
+def every_figure(document: dict[str, Any], other: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each builder's figures for ``document``: whole and zoomed timelines, both address-space
+    moments, device charts on a line and a time axis, and deltas against ``other``."""
+    space = document["address_space"]
+    extent = build_window(document)["extent"]
+    middle = (extent[0] + extent[1]) / 2
+    rows = compare_documents(other, document)["devices"]
+    return [
+        build_timeline_figure(build_window(document)),
+        build_timeline_figure(build_window(document, start=middle, end=middle + 50), title="zoom"),
+        *(
+            build_address_space_figure(space.get(moment), space.get("labels", []), moment=moment)
+            for moment in ("handoff", "end")
+        ),
+        build_address_space_figure(None, [], moment="nothing"),
+        *build_device_figures(document["devices"], seconds=False),
+        *build_device_figures(document["devices"], seconds=True),
+        *(build_delta_figure(rows, metric, metric) for metric in ("bytes", "transitions")),
+    ]
+
+
+def test_every_figure_is_valid_plotly_of_the_vendored_basic_bundle(
     documents: dict[str, dict[str, Any]],
 ) -> None:
-    """static/vendor ships plotly.js's "basic" partial bundle (scatter, bar, pie); a figure
-    with another trace type would render blank in the browser."""
-    basic = {"scatter", "bar", "pie"}
-    for document in documents.values():
-        figures = [
-            build_timeline_figure(build_window(document)),
-            build_address_space_figure(
-                document["address_space"]["handoff"],
-                document["address_space"].get("labels", []),
-                moment="hand-off",
-            ),
-            *build_device_figures(document["devices"], seconds=False),
-        ]
+    """Each figure passes ``plotly.graph_objects.Figure`` (plotly's schema) and uses only
+    the trace types of static/vendor's basic plotly.js bundle."""
+    first, second = documents.values()
+    for document, other in ((first, second), (second, first)):
+        figures = every_figure(document, other)
+        assert len(figures) >= 10
         for figure in figures:
-            types = {trace.get("type", "scatter") for trace in figure["data"]}
-            assert types <= basic, types
+            assert_valid_figure(figure)
+
+
+def test_the_schema_check_catches_a_wrong_property() -> None:
+    figure = build_address_space_figure(None, [], moment="x")
+    figure["layout"]["xaxis"]["titel"] = "typo"
+    with pytest.raises(ValueError, match="titel"):
+        assert_valid_figure(figure)
+    figure = build_address_space_figure(None, [], moment="x")
+    figure["data"] = [{"type": "heatmap", "z": [[1]]}]
+    with pytest.raises(AssertionError, match="heatmap"):
+        assert_valid_figure(figure)

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from tests.web.conftest import BootMaker, synthesized_log
+from tests.web.figures import assert_valid_figure, embedded_figures
 
 
 def rows(html: str) -> list[str]:
@@ -77,8 +78,10 @@ def test_boot_page_shows_header_figures_devices_and_findings(
         assert f'id="{section}"' in html
     cost = html.split('id="debug-cost"')[1].split("</section>")[0]
     assert "one IOIO exit per character" in cost and "IoMmuDxe (IoMmu lines)" in cost
-    for figure in ("timeline-plot-data", "space-plot-data", "device-plot-1-data"):
-        assert f'id="{figure}"' in html
+    figures = embedded_figures(html)
+    assert {"timeline-plot-data", "space-plot-data", "device-plot-1-data"} <= set(figures)
+    for figure in figures.values():
+        assert_valid_figure(figure)
     assert "virtio-blk" in html and "driver-context" in html
     assert "IOMMU-001" in html and "DMA mapping never unmapped" in html
     line = re.search(r'href="/boots/\d+/log\?line=(\d+)#L\1"', html.split('id="findings"')[1])
@@ -93,6 +96,7 @@ def test_boot_page_time_window_permalink(web_client: Any, make_boot: BootMaker) 
     window = web_client.get(f"/api/v1/boots/{boot}/timeline/window?start=2000&end=2500").json()
     assert window["window"]["window"] == [2000.0, 2500.0]
     assert window["figure"]["layout"]["xaxis"]["range"] == [2000.0, 2500.0]
+    assert_valid_figure(window["figure"])
 
 
 def test_boot_page_while_queued_then_failed(web_client: Any, make_boot: BootMaker) -> None:
@@ -129,7 +133,11 @@ def test_compare_page_shows_both_boots(web_client: Any, make_boot: BootMaker) ->
     assert page.status_code == 200
     html = page.text
     assert "clean-snp" in html and "leaky-sev" in html
-    assert 'id="compare-plot-a-data"' in html and 'id="compare-plot-b-data"' in html
+    figures = embedded_figures(html)
+    assert {"compare-plot-a-data", "compare-plot-b-data"} <= set(figures)
+    assert len(figures) > 2  # the device deltas too
+    for figure in figures.values():
+        assert_valid_figure(figure)
     assert re.search(r'class="diff diff-new">\d+ new', html)
     assert "IOMMU-001" in html
     data = web_client.get(f"/api/v1/compare?a={a}&b={b}").json()
@@ -152,6 +160,8 @@ def test_timestamped_log_gets_a_time_axis(web_client: Any, make_boot: BootMaker)
     boot = make_boot(stamped, name="stamped")
     html = web_client.get(f"/boots/{boot}").text
     assert "seconds since the first timestamp" in html
+    for figure in embedded_figures(html).values():
+        assert_valid_figure(figure)
     assert "page·s" in html  # shared page-time in page-seconds
     window = web_client.get(f"/api/v1/boots/{boot}/timeline/window").json()["window"]
     assert window["axis"] == "time"

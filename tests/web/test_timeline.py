@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from app.analysis.report import analyze
-from app.web.timeline import MAX_EVENTS, MAX_SPANS, build_axis, build_window
+from app.service.timeline import MAX_EVENTS, MAX_SPANS, build_axis, build_window
 from tests.web.conftest import synthesized_log
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi import status as http
 
-from app.api.auth import csrf_token, end_session, start_session
-from app.api.deps import CurrentUser, DbDep, PrincipalDep, SessionDep, SettingsDep
 from app.api.schemas import LoginRequest, UserPublic
 from app.db import accounts, queries
 from app.db.models import User
+from app.http.auth import csrf_token, end_session, start_session
+from app.http.deps import CurrentUser, DbDep, PrincipalDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

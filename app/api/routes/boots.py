@@ -1,10 +1,9 @@
 """Boots: upload, list, read, delete and re-analyse.
 
-An upload is staged (checked, hashed, compressed) before the database is touched, then the
-blobs, the boot and its queued run are written in one transaction, and only then is the job
-queue poked. A crash or a database outage at any point leaves either nothing or a complete,
-queued boot. ``origin_id`` makes uploads idempotent per project: a repeat answers 200 with the
-boot that exists instead of 202 with a new one.
+An upload is ingested by ``app.service.ingest.ingest_boot`` (staged and checked before the
+database is touched, stored in one transaction, then queued). ``origin_id`` makes uploads
+idempotent per project: a repeat answers 200 with the boot that exists instead of 202 with a
+new one.
 """
 
 from __future__ import annotations
@@ -13,16 +12,17 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Response, UploadFile
 from fastapi import status as http
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.api.auth import Principal
-from app.api.deps import DbDep, PrincipalDep, QueueDep, ReadableBoot, SessionDep, SettingsDep
-from app.api.ingest import build_fields, parse_metadata, stage_file
+from app.api.deps import ReadableBoot
 from app.api.present import base_url, boot_created, boot_public
 from app.api.schemas import BootCreated, BootListPublic, BootPublic, ReanalyseStalePublic, Status
 from app.db import queries
-from app.db.models import Boot, Project
+from app.db.models import Project
+from app.http.deps import DbDep, PrincipalDep, QueueDep, SessionDep, SettingsDep
+from app.service.errors import Invalid, NotFound, SignInRequired
+from app.service.ingest import build_fields, ingest_boot, limits_of, parse_metadata
+from app.service.permissions import Principal
 
 router = APIRouter(prefix="/boots", tags=["boots"])
 
@@ -35,16 +35,12 @@ def _upload_project(session: Session, principal: Principal, name: str | None) ->
     if name is None and principal.token is not None:
         return principal.token.project
     if not name:
-        raise HTTPException(http.HTTP_422_UNPROCESSABLE_CONTENT, "give the project field")
+        raise Invalid("give the project field")
     project = queries.get_project(session, name=name.strip())
     if project is None:
         if principal.is_anonymous:
-            raise HTTPException(
-                http.HTTP_401_UNAUTHORIZED,
-                "send an API token",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        raise HTTPException(http.HTTP_404_NOT_FOUND, f"no project {name!r}")
+            raise SignInRequired("send an API token")
+        raise NotFound(f"no project {name!r}")
     return project
 
 
@@ -93,40 +89,21 @@ def upload_boot(
         origin_id=origin_id,
         firmware_metadata=metadata,
     )
-    if fields.origin_id and (found := _existing(db, target.id, fields.origin_id)) is not None:
-        response.status_code = http.HTTP_200_OK
-        return boot_created(found, base, existing=True)
-    staged_log = stage_file(log.file, settings, what="log", gunzip=True)
-    staged_fw = (
-        stage_file(firmware.file, settings, what="firmware", gunzip=False) if firmware else None
+    ingested = ingest_boot(
+        db,
+        project=target,
+        fields=fields,
+        log=log.file,
+        firmware=firmware.file if firmware else None,
+        limits=limits_of(settings),
+        queue=queue,
     )
-    try:
-        with db.write() as write:
-            if fields.origin_id:
-                found = queries.get_boot_by_origin(
-                    write, project_id=target.id, origin_id=fields.origin_id
-                )
-                if found is not None:
-                    response.status_code = http.HTTP_200_OK
-                    return boot_created(found, base, existing=True)
-            boot, run = queries.create_boot(
-                write, project=target, fields=fields, log=staged_log, firmware=staged_fw
-            )
-            created = boot_created(boot, base, existing=False)
-            run_id = run.id
-    except IntegrityError:
-        if not fields.origin_id or (found := _existing(db, target.id, fields.origin_id)) is None:
-            raise
+    created = boot_created(ingested.boot_id, ingested.status, base, existing=ingested.existing)
+    if ingested.existing:
         response.status_code = http.HTTP_200_OK
-        return boot_created(found, base, existing=True)
-    queue.enqueue([run_id])
-    response.headers["Location"] = created.status_url
+    else:
+        response.headers["Location"] = created.status_url
     return created
-
-
-def _existing(db: DbDep, project_id: int, origin_id: str) -> Boot | None:
-    with db.read() as session:
-        return queries.get_boot_by_origin(session, project_id=project_id, origin_id=origin_id)
 
 
 @router.get("", response_model=BootListPublic)
@@ -225,7 +202,9 @@ def reanalyse_boot(
         run_id = None
         if latest is None or latest.status in ("done", "failed"):
             run_id = queries.create_run(write, boot=target).id
-        created = boot_created(target, base_url(request, settings), existing=run_id is None)
+        created = boot_created(
+            target.id, target.status, base_url(request, settings), existing=run_id is None
+        )
     if run_id is not None:
         queue.enqueue([run_id])
     return created

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy import text
 
-from app.api.deps import QueueDep, SessionDep
 from app.api.schemas import HealthPublic
+from app.http.deps import QueueDep, SessionDep
 
 router = APIRouter(prefix="/health", tags=["health"])
 

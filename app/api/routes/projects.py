@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api.deps import PrincipalDep, SessionDep
 from app.api.schemas import ProjectListPublic, ProjectPublic
 from app.db import queries
+from app.http.deps import PrincipalDep, SessionDep
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 

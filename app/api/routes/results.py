@@ -10,9 +10,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi import status as http
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
 
-from app.api.deps import ReadableBoot, SessionDep
+from app.api.deps import ReadableBoot
 from app.api.schemas import (
     DeviceStatListPublic,
     DeviceStatPublic,
@@ -20,24 +19,14 @@ from app.api.schemas import (
     FindingPublic,
 )
 from app.db import queries
-from app.db.blobs import iter_blob_lines, read_blob
-from app.db.models import Boot
+from app.db.blobs import iter_blob_lines
+from app.http.deps import SessionDep
+from app.service.results import result_bytes
 
 router = APIRouter(prefix="/boots/{boot_id}", tags=["results"])
 
 MAX_LOG_LINES = 100_000
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
-
-
-def _result_bytes(session: Session, boot: Boot) -> bytes:
-    """The stored result document of the boot's shown run; 409 while there is none."""
-    run = queries.get_run(session, run_id=boot.result_run_id) if boot.result_run_id else None
-    if run is None or run.result_sha256 is None:
-        detail = f"no result yet: the analysis is {boot.status}"
-        if boot.status == "failed":
-            detail = f"the analysis failed: {boot.error}"
-        raise HTTPException(http.HTTP_409_CONFLICT, detail)
-    return read_blob(session, run.result_sha256)
 
 
 @router.get(
@@ -47,13 +36,13 @@ def _result_bytes(session: Session, boot: Boot) -> bytes:
 )
 def read_result(boot: ReadableBoot, session: SessionDep) -> Response:
     """The engine's result document, exactly as stored."""
-    return Response(_result_bytes(session, boot), media_type="application/json")
+    return Response(result_bytes(session, boot), media_type="application/json")
 
 
 @router.get("/timeline", response_class=JSONResponse)
 def read_timeline(boot: ReadableBoot, session: SessionDep) -> dict[str, Any]:
     """Timeline data of the result (phases and the timeline section)."""
-    document = json.loads(_result_bytes(session, boot))
+    document = json.loads(result_bytes(session, boot))
     return {
         "boot_id": boot.id,
         "phases": document.get("phases", []),

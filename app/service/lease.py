@@ -21,7 +21,12 @@ from sqlalchemy.orm import Session, aliased
 
 from app.db.base import utcnow
 from app.db.models import AnalysisRun, Boot, DeviceStat, Finding
-from app.db.queries import severity_rank
+from app.service.projection import (
+    apply_summary,
+    engine_version_of,
+    result_rows,
+    schema_version_of,
+)
 
 
 @dataclass(frozen=True)
@@ -145,24 +150,18 @@ def complete_run(
         claim,
         status="done",
         result_sha256=result_sha256,
-        engine_version=str(result.get("engine_version", "")),
-        schema_version=str(result.get("schema_version", "")),
+        engine_version=engine_version_of(result),
+        schema_version=schema_version_of(result),
         duration_seconds=duration,
     )
     if not done:
         return False
-    _store_rows(session, claim, result)
+    session.add_all(result_rows(result, boot_id=claim.boot_id, run_id=claim.run_id))
     _sync_boot(session, claim.run_id, "done")
-    verdict = result.get("verdict") or {}
-    worst = verdict.get("worst_severity")
-    platform = (result.get("platform") or {}).get("kind")
     boot = session.get(Boot, claim.boot_id)
     if boot is not None and (boot.result_run_id is None or boot.result_run_id <= claim.run_id):
         boot.result_run_id = claim.run_id
-        boot.platform = platform
-        boot.worst_severity = worst
-        boot.severity_rank = severity_rank(worst) if worst else None
-        boot.stale = False
+        apply_summary(boot, result)
         session.execute(
             delete(Finding).where(Finding.boot_id == boot.id, Finding.run_id != claim.run_id)
         )
@@ -172,43 +171,6 @@ def complete_run(
             )
         )
     return True
-
-
-def _store_rows(session: Session, claim: Claim, result: dict[str, Any]) -> None:
-    for item in result.get("findings") or []:
-        severity = str(item.get("severity", "info"))
-        session.add(
-            Finding(
-                boot_id=claim.boot_id,
-                run_id=claim.run_id,
-                rule_id=str(item.get("id", "")),
-                severity=severity,
-                severity_rank=severity_rank(severity),
-                title=str(item.get("title", "")),
-                explanation=str(item.get("explanation", "")),
-                advice=str(item.get("advice", "")),
-                lines=list(item.get("lines") or []),
-                count=int(item.get("count", 1)),
-                fingerprint=str(item.get("fingerprint", "")),
-                key=None if item.get("key") is None else str(item.get("key")),
-            )
-        )
-    for item in result.get("devices") or []:
-        session.add(
-            DeviceStat(
-                boot_id=claim.boot_id,
-                run_id=claim.run_id,
-                device=str(item.get("device", "")),
-                attribution_method=(item.get("attribution") or {}).get("method"),
-                maps_by_operation=dict(item.get("maps_by_operation") or {}),
-                bytes=int(item.get("bytes", 0)),
-                pages=int(item.get("pages", 0)),
-                bounce_bytes=int(item.get("bounce_bytes", 0)),
-                transitions=int(item.get("transitions", 0)),
-                peak_shared_pages=int(item.get("peak_shared_pages", 0)),
-                shared_page_time=item.get("shared_page_time"),
-            )
-        )
 
 
 def fail_run(session: Session, *, claim: Claim, error: str, retry: bool) -> bool:

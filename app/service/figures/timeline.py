@@ -1,65 +1,27 @@
-"""Plotly figures (plain JSON-able dicts) from result documents and timeline windows.
+"""The encryption timeline figure of a timeline window (``app.service.timeline``): shared
+pages, transitions, phases, markers and a Gantt row of mapping lifetimes per device.
 
-Pure functions: no database, no request. Figures are built as dicts rather than with
-``plotly.graph_objects`` because they are sent to plotly.js as JSON anyway, and building
-objects with validation costs more than the data they carry. Each figure has a title and
-labelled axes; colours follow the page's palette (app.css).
+A pure function returning a plain JSON-able dict: the figure goes to plotly.js as JSON
+anyway, and building ``plotly.graph_objects`` with validation costs more than the data they
+carry (the tests validate every figure against plotly's schema instead).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-MIB = 1024 * 1024
-PHASE_COLOURS = {
-    "SEC": "#8e99a8",
-    "PEI": "#6c9bd2",
-    "DXE": "#7fb77e",
-    "BDS": "#e0b75a",
-    "ExitBootServices": "#d46a6a",
-}
-STATE_COLOURS = {"shared": "#d9480f", "private": "#2f9e44", "unaccepted": "#868e96"}
-OPERATION_COLOURS = {
-    "Read": "#1c7ed6",
-    "Write": "#f08c00",
-    "CommonBuffer": "#7048e8",
-}
-SHARED_COLOUR = "#d9480f"
-PRIVATE_COLOUR = "#2f9e44"
+from app.service.figures.style import (
+    OPERATION_COLOURS,
+    PHASE_COLOURS,
+    PRIVATE_COLOUR,
+    SHARED_COLOUR,
+    Figure,
+    axis_title,
+    build_layout,
+    operation_family,
+)
+
 MAX_LANES = 6
-FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12}
-
-Figure = dict[str, Any]
-
-
-def build_layout(title: str, **extra: Any) -> dict[str, Any]:
-    """The layout every figure starts from: title, font, white background, margins."""
-    layout: dict[str, Any] = {
-        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
-        "font": FONT,
-        "paper_bgcolor": "#ffffff",
-        "plot_bgcolor": "#ffffff",
-        "margin": {"l": 70, "r": 20, "t": 48, "b": 48},
-        "hovermode": "closest",
-        "legend": {"orientation": "h", "y": -0.12, "x": 0},
-    }
-    layout.update(extra)
-    return layout
-
-
-def axis_title(kind: str) -> str:
-    return "seconds since the first timestamp" if kind == "time" else "log line"
-
-
-def operation_family(operation: str) -> str:
-    """'CommonBuffer64' -> 'CommonBuffer', 'Read64' -> 'Read' (colours and legends)."""
-    for family in OPERATION_COLOURS:
-        if operation.startswith(family):
-            return family
-    return operation or "other"
-
-
-# -- the encryption timeline --------------------------------------------------------------
 
 
 def _phase_shapes(window: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

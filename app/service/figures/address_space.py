@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.web.charts import MIB, STATE_COLOURS, Figure, build_layout
+from app.service.figures.style import MIB, STATE_COLOURS, Figure, build_layout
 
 
 def build_address_space_figure(

@@ -9,13 +9,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from app.api.deps import SessionDep
 from app.db import review_queries
 from app.db.models import Boot
+from app.http.deps import SessionDep
+from app.service.results import get_result
 from app.web.access import ViewerDep, load_boot
 from app.web.findings import line_comments
-from app.web.logview import DEFAULT_LINES, MAX_LINES, read_range
-from app.web.results import get_result
+from app.web.log_ranges import DEFAULT_LINES, MAX_LINES, read_range
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)

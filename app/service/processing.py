@@ -1,8 +1,10 @@
 """Analyse one queued run: claim it, run the engine on its blobs, store the result.
 
-Plain functions over a ``Database``: the embedded worker threads and the Celery task both call
-``process_run``. The engine runs on temporary files (it takes paths); while it runs a heartbeat
-renews the lease, so only a dead worker's job is ever picked up by someone else.
+Plain functions over a ``Database``: the embedded worker threads, the Celery task
+(``app.jobs``) and ``cvmreview demo`` all call ``process_run``; ``JobQueue`` is what the
+ingestion pokes afterwards, implemented by ``app.jobs.queue``. The engine runs on temporary
+files (it takes paths); while it runs a heartbeat renews the lease, so only a dead worker's
+job is ever picked up by someone else.
 """
 
 from __future__ import annotations
@@ -14,16 +16,19 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from app.analysis.errors import AnalysisError
 from app.db.blobs import put_bytes, write_blob_file
 from app.db.session import Database
-from app.jobs import lease
+from app.service import lease
+
+if TYPE_CHECKING:
+    from app.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +41,22 @@ class JobSettings:
 
     lease_seconds: float = 60.0
     max_attempts: int = 3
+
+
+class JobQueue(Protocol):
+    """How queued runs reach a worker (embedded threads or Celery: ``app.jobs.queue``)."""
+
+    name: str
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def enqueue(self, run_ids: Sequence[int]) -> None: ...
+
+
+def job_settings(settings: Settings) -> JobSettings:
+    return JobSettings(lease_seconds=settings.lease_seconds, max_attempts=settings.max_attempts)
 
 
 def worker_name() -> str:

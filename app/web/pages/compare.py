@@ -8,15 +8,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from app.api.deps import SessionDep
 from app.db import queries
+from app.http.deps import SessionDep
+from app.service.comparison import compare_documents
+from app.service.figures.devices import build_delta_figure
+from app.service.figures.timeline import build_timeline_figure
+from app.service.results import get_result
+from app.service.timeline import build_window
 from app.web.access import PageError, ViewerDep, load_boot
-from app.web.charts import build_timeline_figure
-from app.web.comparison import compare_documents
-from app.web.device_charts import build_delta_figure
-from app.web.results import get_result
 from app.web.templating import render
-from app.web.timeline import build_window
 
 router = APIRouter(include_in_schema=False)
 

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from app.api.deps import SessionDep
 from app.db import queries, review_queries
+from app.http.deps import SessionDep
 from app.web.access import ViewerDep
 from app.web.templating import SEVERITIES, render
 

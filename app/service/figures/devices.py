@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.web.charts import OPERATION_COLOURS, Figure, build_layout, operation_family
+from app.service.figures.style import OPERATION_COLOURS, Figure, build_layout, operation_family
 
 
 def _bar(

@@ -8,17 +8,17 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from app.api.deps import SessionDep
 from app.db import queries, review_queries
 from app.db.models import Boot
+from app.http.deps import SessionDep
+from app.service.figures.address_space import build_address_space_figure
+from app.service.figures.devices import build_device_figures
+from app.service.figures.timeline import build_timeline_figure, has_timeline_data
+from app.service.results import get_result
+from app.service.timeline import build_window
 from app.web.access import Viewer, ViewerDep, load_boot
-from app.web.charts import build_timeline_figure, has_timeline_data
-from app.web.device_charts import build_device_figures
 from app.web.findings import boot_comments, firmware_summary, review_findings
-from app.web.results import get_result
-from app.web.space_chart import build_address_space_figure
 from app.web.templating import render
-from app.web.timeline import build_window
 
 router = APIRouter(include_in_schema=False)
 

@@ -1,0 +1,95 @@
+"""The processes the command line starts: the web server and standalone analysis workers.
+
+Part of the composition root (with ``app.main``): it wires the adapters together -- the
+FastAPI app, the job queues, Celery -- so that ``app.cli`` need not import another adapter.
+``cvmreview serve`` and ``cvmreview worker`` call these; the edge ``app.cli -> app.entrypoints``
+is the one exception to "adapters import no other adapter" (``tests/unit/test_layers.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import threading
+
+import click
+
+from app.config import Settings
+
+
+def serve(settings: Settings, *, host: str, port: int, log_level: str) -> None:
+    """uvicorn on ``create_app(settings)`` until stopped."""
+    import uvicorn
+
+    from app.main import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+
+
+def run_celery_worker(settings: Settings, concurrency: int, pool: str, loglevel: str) -> None:
+    """A Celery worker on the broker, with the reaper in its main process."""
+    from celery import signals
+
+    from app.db.session import Database
+    from app.jobs import celery_app
+    from app.jobs.queue import CeleryQueue
+    from app.service.processing import job_settings
+
+    assert settings.broker_url is not None
+    celery_app.configure(settings)
+    reaper: list[CeleryQueue] = []
+
+    def start_reaper(**_: object) -> None:
+        # In the main process, after the pool has forked, so no child inherits its connections.
+        queue = CeleryQueue(
+            Database(settings.sqlalchemy_url, pool_size=1),
+            broker_url=settings.broker_url or "",
+            settings=job_settings(settings),
+            requeue_seconds=settings.requeue_seconds,
+            poll_seconds=settings.poll_seconds,
+        )
+        queue.start()
+        reaper.append(queue)
+
+    signals.worker_ready.connect(start_reaper, weak=False)
+    app = celery_app.create_celery(settings.broker_url)
+    click.echo(f"cvmreview worker: celery on {settings.broker_url}, {concurrency} x {pool}")
+    app.worker_main(
+        [
+            "worker",
+            f"--concurrency={concurrency}",
+            f"--pool={pool}",
+            f"--loglevel={loglevel}",
+            "--queues=cvmreview",
+            f"--hostname=cvmreview-{os.getpid()}@{socket.gethostname()}",
+            "--without-gossip",
+            "--without-mingle",
+        ]
+    )
+    for queue in reaper:
+        queue.stop()
+
+
+def run_polling_worker(settings: Settings, concurrency: int) -> None:
+    """Embedded-style workers outside the server, polling the database until a signal."""
+    from app.db.session import Database
+    from app.jobs.queue import InProcessQueue
+    from app.service.processing import job_settings
+
+    db = Database(settings.sqlalchemy_url, pool_size=concurrency + 2)
+    queue = InProcessQueue(
+        db,
+        workers=concurrency,
+        mode=settings.worker_mode,
+        settings=job_settings(settings),
+        poll_seconds=settings.poll_seconds,
+    )
+    done = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: done.set())
+    click.echo(f"cvmreview worker: polling the database, {concurrency} worker(s)")
+    queue.start()
+    done.wait()
+    queue.stop()
+    db.dispose()

@@ -1,0 +1,30 @@
+"""Open the database for a process that serves or loads boots (the server, the CLI).
+
+Start-up applies the migrations when configured (one way to get a schema) and flags results of
+older engine versions as stale, so the pages and the API say which results need re-analysis.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from app.config import Settings
+from app.db import queries
+from app.db.migrate import upgrade
+from app.db.session import Database
+
+log = logging.getLogger(__name__)
+
+
+def prepare_database(settings: Settings) -> Database:
+    """Migrate, connect and mark stale results; used by the server and the CLI."""
+    from app.analysis.report import ENGINE_VERSION
+
+    if settings.migrate_on_start:
+        upgrade(settings.sqlalchemy_url)
+    db = Database(settings.sqlalchemy_url)
+    with db.write() as session:
+        stale = queries.mark_stale(session, engine_version=ENGINE_VERSION)
+    if stale:
+        log.warning("%d boots have results from another engine version (stale)", stale)
+    return db
