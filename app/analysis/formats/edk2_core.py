@@ -5,6 +5,14 @@ Sources: ``OvmfPkg/Sec/SecMain.c``, ``MdeModulePkg/Core/Pei`` (``Loading PEIM at
 ``InstallProtocolInterface``), ``MdeModulePkg/Universal/BdsDxe``, ``OvmfPkg/PlatformPei``,
 ``OvmfPkg/Library/QemuFwCfgLib`` and the DebugLib ASSERT text ``ASSERT %a(%Lu): %a``.
 
+CPU counts: ``PlatformMaxCpuCountInitialization: BootCpuCount=%d MaxCpuCount=%u``
+(``OvmfPkg/Library/PlatformInitLib/Platform.c``, edk2-stable202205 and later), the older
+``MaxCpuCountInitialization: BootCpuCount=%d mMaxCpuCount=%u`` (``OvmfPkg/PlatformPei/
+Platform.c`` from commit 83357313dd, edk2-stable202002, to edk2-stable202202) and the oldest
+``MaxCpuCountInitialization: QEMU reports %d processor(s)`` (the same file up to
+edk2-stable201911, where ``mMaxCpuCount`` and ``PcdCpuMaxLogicalProcessorNumber`` are set to that
+count, so it is both the boot and the maximum count).
+
 ``Loading driver at ... `` and the module name are separate DEBUG writes; when another CPU's
 output splits them, the name arrives on the next line and the pattern joins the two.
 """
@@ -117,6 +125,16 @@ PATTERNS = (
         "cpu-count",
         rb"PlatformMaxCpuCountInitialization: BootCpuCount=(\d+) MaxCpuCount=(\d+)",
         _cpus,
+    ),
+    LinePattern(
+        "cpu-count-202002",
+        rb"MaxCpuCountInitialization: BootCpuCount=(\d+) mMaxCpuCount=(\d+)",
+        _cpus,
+    ),
+    LinePattern(
+        "cpu-count-201911",
+        rb"MaxCpuCountInitialization: QEMU reports (\d+) processor\(s\)",
+        lambda g, line, time: CpuCount(line, time, dec_int(g[0]), dec_int(g[0])),
     ),
     LinePattern(
         "fw-cfg-interface", rb"QemuFwCfg interface \((DMA|IO Port)\) is supported\.", _fw_cfg

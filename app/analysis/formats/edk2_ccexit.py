@@ -1,0 +1,113 @@
+"""The error lines of OVMF's #VC (SEV-ES, SEV-SNP) and #VE (TDX) exception handlers.
+
+Source: ``OvmfPkg/Library/CcExitLib`` at edk2-stable202605-568-gc5aa7e7d94
+(c5aa7e7d94c0e6b3c0202e15dbf7a5c92dd6a01d); the #VC lines are the same in
+``OvmfPkg/Library/VmgExitLib/VmgExitVcHandler.c`` of edk2-stable202205 and earlier.
+
+``CcExitVcHandler.c`` (``DEBUG_ERROR``):
+
+- ``MMIO using encrypted memory: %lx`` (``ValidateMmioMemory``: an MMIO access to a page that is
+  private, i.e. encrypted; the handler injects #GP). Only a SEV-ES or later guest takes #VC.
+- ``Invalid MMIO opcode (%x)`` (``MmioExit``; followed by ``ASSERT (FALSE)``).
+
+``CcExitVeHandler.c`` (``DEBUG_ERROR``; ``%a`` is ``__func__``):
+
+- ``%a: Invalid MmioSize - %d``, ``%a: TdVmcall failed with %llx``,
+  ``%a: Initialize InstructionData failed! (%r)``,
+  ``%a: Parse Ext.ModRm.Mod error! (OpCode: 0x%x)``, ``%a: Invalid MMIO opcode (%x)``,
+  ``%a: TDCALL failed with status=%llx``,
+  ``%a: EPT-violation #VE on private memory is not allowed!``,
+  ``%a: Address is not correct! (%d: 0x%llx != 0x%llx)`` (``MmioExit`` and helpers),
+- ``#VE happened. TDGETVEINFO failed with Status = 0x%llx`` (then TDVMCALL_HALT),
+- ``Unsupported #VE happened, ExitReason is %d, ExitQualification = 0x%x.``,
+- ``#VE Error (0x%llx) returned from host, ExitReason is %d, ExitQualification = 0x%x.``
+  (``CcExitHandleVe``; then ``TDVMCALL_HALT``: the TD stops).
+
+The handlers print nothing when they terminate the guest through the GHCB MSR protocol.
+"""
+
+from __future__ import annotations
+
+from app.analysis.formats.base import HEX, Builder, Groups, LinePattern, dec_int, hex_int
+from app.analysis.model import CcHandlerError
+
+
+def _error(handler: str, kind: str, *, decimal: bool = False) -> Builder:
+    def build(g: Groups, line: int, time: float | None) -> CcHandlerError:
+        raw = g[1] if len(g) > 1 else None
+        value = None if raw is None else (dec_int(raw) if decimal else hex_int(raw))
+        return CcHandlerError(line, time, handler, kind, value, g[0].decode("ascii", "replace"))
+
+    return build
+
+
+_FUNC = rb"\w+: "
+
+PATTERNS = (
+    LinePattern(
+        "vc-mmio-encrypted",
+        rb"(MMIO using encrypted memory: " + HEX + rb")",
+        _error("vc", "mmio-encrypted"),
+    ),
+    LinePattern(
+        "vc-invalid-mmio-opcode",
+        rb"(Invalid MMIO opcode \(" + HEX + rb"\))",
+        _error("vc", "invalid-mmio-opcode"),
+    ),
+    LinePattern(
+        "ve-invalid-mmio-opcode",
+        rb"(" + _FUNC + rb"Invalid MMIO opcode \(" + HEX + rb"\))",
+        _error("ve", "invalid-mmio-opcode"),
+    ),
+    LinePattern(
+        "ve-invalid-mmio-size",
+        rb"(" + _FUNC + rb"Invalid MmioSize - (\d+))",
+        _error("ve", "invalid-mmio-size", decimal=True),
+    ),
+    LinePattern(
+        "ve-tdvmcall-failed",
+        rb"(" + _FUNC + rb"TdVmcall failed with " + HEX + rb")",
+        _error("ve", "tdvmcall-failed"),
+    ),
+    LinePattern(
+        "ve-decode-failed",
+        rb"(" + _FUNC + rb"Initialize InstructionData failed! \(.*\))",
+        _error("ve", "decode-failed"),
+    ),
+    LinePattern(
+        "ve-modrm-error",
+        rb"(" + _FUNC + rb"Parse Ext\.ModRm\.Mod error! \(OpCode: 0x" + HEX + rb"\))",
+        _error("ve", "modrm-error"),
+    ),
+    LinePattern(
+        "ve-tdcall-failed",
+        rb"(" + _FUNC + rb"TDCALL failed with status=" + HEX + rb")",
+        _error("ve", "tdcall-failed"),
+    ),
+    LinePattern(
+        "ve-ept-private",
+        rb"(" + _FUNC + rb"EPT-violation #VE on private memory is not allowed!)",
+        _error("ve", "ept-private"),
+    ),
+    LinePattern(
+        "ve-address-mismatch",
+        rb"(" + _FUNC + rb"Address is not correct! \(\d+: 0x" + HEX + rb" != 0x[0-9A-Fa-f]+\))",
+        _error("ve", "address-mismatch"),
+    ),
+    LinePattern(
+        "ve-tdgetveinfo-failed",
+        rb"(#VE happened\. TDGETVEINFO failed with Status = 0x" + HEX + rb")",
+        _error("ve", "tdgetveinfo-failed"),
+    ),
+    LinePattern(
+        "ve-unsupported",
+        rb"(Unsupported #VE happened, ExitReason is (\d+), ExitQualification = 0x[0-9A-Fa-f]+\.)",
+        _error("ve", "unsupported-ve", decimal=True),
+    ),
+    LinePattern(
+        "ve-host-error",
+        rb"(#VE Error \(0x" + HEX + rb"\) returned from host, ExitReason is \d+, "
+        rb"ExitQualification = 0x[0-9A-Fa-f]+\.)",
+        _error("ve", "ve-error"),
+    ),
+)
