@@ -459,6 +459,15 @@ class VmmRegisterDump(Event):
 
 
 @dataclass(slots=True)
+class ExitBootServicesCallback(Event):
+    """A line printed by a firmware module's ExitBootServices notification, so proof that the
+    OS loader called ExitBootServices: MpInitLib's ``MpInitChangeApLoopCallback() done!``
+    (``function`` is the name printed)."""
+
+    function: str
+
+
+@dataclass(slots=True)
 class KernelMessage(Event):
     """A line of the guest kernel (or its EFI stub).
 

@@ -5,6 +5,11 @@ Sources: ``OvmfPkg/Sec/SecMain.c``, ``MdeModulePkg/Core/Pei`` (``Loading PEIM at
 ``InstallProtocolInterface``), ``MdeModulePkg/Universal/BdsDxe``, ``OvmfPkg/PlatformPei``,
 ``OvmfPkg/Library/QemuFwCfgLib`` and the DebugLib ASSERT text ``ASSERT %a(%Lu): %a``.
 
+ExitBootServices: ``UefiCpuPkg/Library/MpInitLib/DxeMpLib.c`` registers
+``MpInitChangeApLoopCallback`` for ``EVT_SIGNAL_EXIT_BOOT_SERVICES`` (and legacy boot); it ends
+with ``DEBUG ((DEBUG_INFO, "%a() done!\n", __func__))``, one of the few lines DXE prints once the
+OS loader has called ExitBootServices (edk2-stable202605-568-gc5aa7e7d94).
+
 CPU counts: ``PlatformMaxCpuCountInitialization: BootCpuCount=%d MaxCpuCount=%u``
 (``OvmfPkg/Library/PlatformInitLib/Platform.c``, edk2-stable202205 and later), the older
 ``MaxCpuCountInitialization: BootCpuCount=%d mMaxCpuCount=%u`` (``OvmfPkg/PlatformPei/
@@ -33,6 +38,7 @@ from app.analysis.model import (
     BootFailure,
     BootOption,
     CpuCount,
+    ExitBootServicesCallback,
     ModuleLoaded,
     Phase,
     PhaseMarker,
@@ -135,6 +141,11 @@ PATTERNS = (
         "cpu-count-201911",
         rb"MaxCpuCountInitialization: QEMU reports (\d+) processor\(s\)",
         lambda g, line, time: CpuCount(line, time, dec_int(g[0]), dec_int(g[0])),
+    ),
+    LinePattern(
+        "exit-boot-services-callback",
+        rb"(MpInitChangeApLoopCallback)\(\) done!",
+        lambda g, line, time: ExitBootServicesCallback(line, time, text(g[0])),
     ),
     LinePattern(
         "fw-cfg-interface", rb"QemuFwCfg interface \((DMA|IO Port)\) is supported\.", _fw_cfg

@@ -19,6 +19,7 @@ from app.analysis.model import (
     Event,
     ExceptionImage,
     ExceptionRegisters,
+    ExitBootServicesCallback,
     IoMmuAllocateRequest,
     IoMmuAllocateResult,
     IoMmuExitBoot,
@@ -442,6 +443,10 @@ CRASH_CASES = [
         CpuCount(1, None, 16, 16),
     ),
     ("MaxCpuCountInitialization: QEMU reports 4 processor(s)", CpuCount(1, None, 4, 4)),
+    (
+        "MpInitChangeApLoopCallback() done!",
+        ExitBootServicesCallback(1, None, "MpInitChangeApLoopCallback"),
+    ),
     (
         "error: kvm run failed Invalid argument",
         VmmError(1, None, "kvm", "kvm run failed Invalid argument"),
