@@ -108,11 +108,23 @@ class PlatformHint(Event):
     (Remapping NvVarStore as shared), ``snp-known-apic-ids``, ``accepting-all-memory``,
     ``sev-es-ap-memory`` (value = address), ``fw-cfg-dma`` (value 1 supported / 0 IO port),
     ``iommu-pool-supported`` (InstallIoMmuProtocol: Feature of reserved memory ...),
-    ``tdx-cc-attr`` (value = CCAttr), ``pei-memory`` (value = MemoryBegin).
+    ``tdx-cc-attr`` (value = CCAttr), ``pei-memory`` (value = MemoryBegin),
+    ``fw-cfg-probe`` (PEI's ``QemuFwCfgProbe: Supported %d, DMA %d``; value = the DMA bit,
+    which QemuFwCfgPei.c clears in every SEV or TDX guest).
     """
 
     name: str
     value: int | None = None
+
+
+@dataclass(slots=True)
+class CpuVendor(Event):
+    """``PlatformAddressWidthFromCpuid: Signature: '%a', PhysBits: %d, ...``: the CPUID vendor
+    (``AuthenticAMD``, ``GenuineIntel``) PEI saw, so which family of confidential computing
+    (SEV or TDX) a hint such as ``DMA 0`` points to."""
+
+    vendor: str
+    phys_bits: int
 
 
 @dataclass(slots=True)

@@ -5,6 +5,14 @@ Sources: ``OvmfPkg/Sec/SecMain.c``, ``MdeModulePkg/Core/Pei`` (``Loading PEIM at
 ``InstallProtocolInterface``), ``MdeModulePkg/Universal/BdsDxe``, ``OvmfPkg/PlatformPei``,
 ``OvmfPkg/Library/QemuFwCfgLib`` and the DebugLib ASSERT text ``ASSERT %a(%Lu): %a``.
 
+Platform hints of PEI: ``OvmfPkg/Library/QemuFwCfgLib/QemuFwCfgPei.c`` prints
+``%a: Supported %d, DMA %d`` (``QemuFwCfgProbe``) and reports DMA 0 whenever
+``QemuFwCfgIsCcGuest ()`` (SEV or TDX), whatever QEMU offers;
+``OvmfPkg/Library/PlatformInitLib/MemDetect.c`` prints
+``%a: Signature: '%a', PhysBits: %d, QemuQuirk: %a, Valid: %a`` (``PlatformAddressWidthFromCpuid``,
+commit 8f9ef9c9a0, edk2-stable202211; ``GuestPhysBits: %d`` and ``la57: %a`` added by 603ad2d6ae,
+edk2-stable202405), the CPUID vendor string.
+
 ExitBootServices: ``UefiCpuPkg/Library/MpInitLib/DxeMpLib.c`` registers
 ``MpInitChangeApLoopCallback`` for ``EVT_SIGNAL_EXIT_BOOT_SERVICES`` (and legacy boot); it ends
 with ``DEBUG ((DEBUG_INFO, "%a() done!\n", __func__))``, one of the few lines DXE prints once the
@@ -38,6 +46,7 @@ from app.analysis.model import (
     BootFailure,
     BootOption,
     CpuCount,
+    CpuVendor,
     ExitBootServicesCallback,
     ModuleLoaded,
     Phase,
@@ -141,6 +150,16 @@ PATTERNS = (
         "cpu-count-201911",
         rb"MaxCpuCountInitialization: QEMU reports (\d+) processor\(s\)",
         lambda g, line, time: CpuCount(line, time, dec_int(g[0]), dec_int(g[0])),
+    ),
+    LinePattern(
+        "fw-cfg-probe",
+        rb"QemuFwCfgProbe: Supported (\d), DMA (\d)",
+        lambda g, line, time: PlatformHint(line, time, "fw-cfg-probe", dec_int(g[1])),
+    ),
+    LinePattern(
+        "cpu-vendor",
+        rb"PlatformAddressWidthFromCpuid: Signature: '(\w+)', PhysBits: (\d+), .*",
+        lambda g, line, time: CpuVendor(line, time, text(g[0]), dec_int(g[1])),
     ),
     LinePattern(
         "exit-boot-services-callback",

@@ -15,6 +15,7 @@ from app.analysis.model import (
     CcHandlerError,
     CpuCount,
     CpuException,
+    CpuVendor,
     DriverMessage,
     Event,
     ExceptionImage,
@@ -443,6 +444,17 @@ CRASH_CASES = [
         CpuCount(1, None, 16, 16),
     ),
     ("MaxCpuCountInitialization: QEMU reports 4 processor(s)", CpuCount(1, None, 4, 4)),
+    ("QemuFwCfgProbe: Supported 1, DMA 0", PlatformHint(1, None, "fw-cfg-probe", 0)),
+    (
+        "PlatformAddressWidthFromCpuid: Signature: 'AuthenticAMD', PhysBits: 40, QemuQuirk: On, "
+        "Valid: Yes",
+        CpuVendor(1, None, "AuthenticAMD", 40),
+    ),
+    (
+        "PlatformAddressWidthFromCpuid: Signature: 'GenuineIntel', PhysBits: 46, GuestPhysBits: 0, "
+        "QemuQuirk: On, la57: Off, Valid: Yes",
+        CpuVendor(1, None, "GenuineIntel", 46),
+    ),
     (
         "MpInitChangeApLoopCallback() done!",
         ExitBootServicesCallback(1, None, "MpInitChangeApLoopCallback"),
