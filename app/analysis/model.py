@@ -418,8 +418,8 @@ class CcHandlerError(Event):
 
     ``kind`` names the line (``mmio-encrypted``, ``invalid-mmio-opcode``, ``invalid-mmio-size``,
     ``tdvmcall-failed``, ``decode-failed``, ``modrm-error``, ``tdcall-failed``,
-    ``ept-private``, ``address-mismatch``, ``tdgetveinfo-failed``, ``unsupported-ve``,
-    ``ve-error``); ``value`` is its main number (address, opcode, status, exit reason)."""
+    ``ept-private``, ``address-mismatch``, ``tdgetveinfo-failed``, ``unsupported``,
+    ``host-error``); ``value`` is its main number (address, opcode, status, exit reason)."""
 
     handler: str
     kind: str

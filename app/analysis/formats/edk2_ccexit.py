@@ -32,7 +32,7 @@ from app.analysis.formats.base import HEX, Builder, Groups, LinePattern, dec_int
 from app.analysis.model import CcHandlerError
 
 
-def _error(handler: str, kind: str, *, decimal: bool = False) -> Builder:
+def _error(handler: str, kind: str, decimal: bool) -> Builder:
     def build(g: Groups, line: int, time: float | None) -> CcHandlerError:
         raw = g[1] if len(g) > 1 else None
         value = None if raw is None else (dec_int(raw) if decimal else hex_int(raw))
@@ -42,72 +42,52 @@ def _error(handler: str, kind: str, *, decimal: bool = False) -> Builder:
 
 
 _FUNC = rb"\w+: "
+_DEC = rb"(\d+)"
+_QUAL = rb"ExitQualification = 0x[0-9A-Fa-f]+\."
 
-PATTERNS = (
-    LinePattern(
-        "vc-mmio-encrypted",
-        rb"(MMIO using encrypted memory: " + HEX + rb")",
-        _error("vc", "mmio-encrypted"),
+# (handler, kind, the line after any ``%a: `` prefix, whether the value is decimal)
+_LINES: tuple[tuple[str, str, bytes, bool], ...] = (
+    ("vc", "mmio-encrypted", rb"MMIO using encrypted memory: " + HEX, False),
+    ("vc", "invalid-mmio-opcode", rb"Invalid MMIO opcode \(" + HEX + rb"\)", False),
+    ("ve", "invalid-mmio-opcode", _FUNC + rb"Invalid MMIO opcode \(" + HEX + rb"\)", False),
+    ("ve", "invalid-mmio-size", _FUNC + rb"Invalid MmioSize - " + _DEC, True),
+    ("ve", "tdvmcall-failed", _FUNC + rb"TdVmcall failed with " + HEX, False),
+    ("ve", "decode-failed", _FUNC + rb"Initialize InstructionData failed! \(.*\)", False),
+    (
+        "ve",
+        "modrm-error",
+        _FUNC + rb"Parse Ext\.ModRm\.Mod error! \(OpCode: 0x" + HEX + rb"\)",
+        False,
     ),
-    LinePattern(
-        "vc-invalid-mmio-opcode",
-        rb"(Invalid MMIO opcode \(" + HEX + rb"\))",
-        _error("vc", "invalid-mmio-opcode"),
+    ("ve", "tdcall-failed", _FUNC + rb"TDCALL failed with status=" + HEX, False),
+    ("ve", "ept-private", _FUNC + rb"EPT-violation #VE on private memory is not allowed!", False),
+    (
+        "ve",
+        "address-mismatch",
+        _FUNC + rb"Address is not correct! \(\d+: 0x" + HEX + rb" != 0x[0-9A-Fa-f]+\)",
+        False,
     ),
-    LinePattern(
-        "ve-invalid-mmio-opcode",
-        rb"(" + _FUNC + rb"Invalid MMIO opcode \(" + HEX + rb"\))",
-        _error("ve", "invalid-mmio-opcode"),
+    (
+        "ve",
+        "tdgetveinfo-failed",
+        rb"#VE happened\. TDGETVEINFO failed with Status = 0x" + HEX,
+        False,
     ),
-    LinePattern(
-        "ve-invalid-mmio-size",
-        rb"(" + _FUNC + rb"Invalid MmioSize - (\d+))",
-        _error("ve", "invalid-mmio-size", decimal=True),
+    (
+        "ve",
+        "unsupported",
+        rb"Unsupported #VE happened, ExitReason is " + _DEC + b", " + _QUAL,
+        True,
     ),
-    LinePattern(
-        "ve-tdvmcall-failed",
-        rb"(" + _FUNC + rb"TdVmcall failed with " + HEX + rb")",
-        _error("ve", "tdvmcall-failed"),
+    (
+        "ve",
+        "host-error",
+        rb"#VE Error \(0x" + HEX + rb"\) returned from host, ExitReason is \d+, " + _QUAL,
+        False,
     ),
-    LinePattern(
-        "ve-decode-failed",
-        rb"(" + _FUNC + rb"Initialize InstructionData failed! \(.*\))",
-        _error("ve", "decode-failed"),
-    ),
-    LinePattern(
-        "ve-modrm-error",
-        rb"(" + _FUNC + rb"Parse Ext\.ModRm\.Mod error! \(OpCode: 0x" + HEX + rb"\))",
-        _error("ve", "modrm-error"),
-    ),
-    LinePattern(
-        "ve-tdcall-failed",
-        rb"(" + _FUNC + rb"TDCALL failed with status=" + HEX + rb")",
-        _error("ve", "tdcall-failed"),
-    ),
-    LinePattern(
-        "ve-ept-private",
-        rb"(" + _FUNC + rb"EPT-violation #VE on private memory is not allowed!)",
-        _error("ve", "ept-private"),
-    ),
-    LinePattern(
-        "ve-address-mismatch",
-        rb"(" + _FUNC + rb"Address is not correct! \(\d+: 0x" + HEX + rb" != 0x[0-9A-Fa-f]+\))",
-        _error("ve", "address-mismatch"),
-    ),
-    LinePattern(
-        "ve-tdgetveinfo-failed",
-        rb"(#VE happened\. TDGETVEINFO failed with Status = 0x" + HEX + rb")",
-        _error("ve", "tdgetveinfo-failed"),
-    ),
-    LinePattern(
-        "ve-unsupported",
-        rb"(Unsupported #VE happened, ExitReason is (\d+), ExitQualification = 0x[0-9A-Fa-f]+\.)",
-        _error("ve", "unsupported-ve", decimal=True),
-    ),
-    LinePattern(
-        "ve-host-error",
-        rb"(#VE Error \(0x" + HEX + rb"\) returned from host, ExitReason is \d+, "
-        rb"ExitQualification = 0x[0-9A-Fa-f]+\.)",
-        _error("ve", "ve-error"),
-    ),
+)
+
+PATTERNS = tuple(
+    LinePattern(f"{handler}-{kind}", rb"(" + regex + rb")", _error(handler, kind, decimal))
+    for handler, kind, regex, decimal in _LINES
 )

@@ -371,7 +371,7 @@ CRASH_CASES = [
             1,
             None,
             "ve",
-            "ve-error",
+            "host-error",
             0x8000000000000001,
             "#VE Error (0x8000000000000001) returned from host, ExitReason is 48, "
             "ExitQualification = 0x181.",
@@ -383,7 +383,7 @@ CRASH_CASES = [
             1,
             None,
             "ve",
-            "unsupported-ve",
+            "unsupported",
             52,
             "Unsupported #VE happened, ExitReason is 52, ExitQualification = 0x0.",
         ),
