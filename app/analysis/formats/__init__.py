@@ -1,4 +1,4 @@
-"""The log formats the engine recognises, one module per edk2 component.
+"""The log formats the engine recognises, one module per edk2 component (and QEMU, Linux).
 
 Like datasette's ``DEFAULT_PLUGINS``, ``FORMATS`` is the single registry: the scanner combines
 the patterns of every module listed here. To add a format, write a module with a ``PATTERNS``

@@ -468,6 +468,10 @@ CRASH_CASES = [
         VmmError(1, None, "qemu", "failed to initialize kvm: Permission denied"),
     ),
     (
+        "qemu-kvm: -object sev-snp-guest,id=sev0: guest_memfd not supported",
+        VmmError(1, None, "qemu", "-object sev-snp-guest,id=sev0: guest_memfd not supported"),
+    ),
+    (
         "EIP=0000fff0 EFL=00000002 [-------] CPL=0 II=0 A20=1 SMM=0 HLT=0",
         VmmRegisterDump(1, None, 0xFFF0, 2, 32),
     ),
