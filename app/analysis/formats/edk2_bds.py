@@ -9,8 +9,9 @@ c5aa7e7d94c0e6b3c0202e15dbf7a5c92dd6a01d), a status-code handler that ``Print``s
 - ``%a: failed to %a %s "%s" from %s: %r%a`` (``load`` or ``start``; the trailing ``%a`` is
   `` -- rejected probably by Secure Boot`` or empty).
 
-A firmware built without DEBUG output still prints these, so they are often the only BDS lines
-of a release build's capture.
+Only BdsDxe links the library (it ignores status codes of other modules), so the prefix is
+always ``BdsDxe: ``. A firmware built without DEBUG output still prints these, so they are
+often the only BDS lines of a release build's capture.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ _OPTION = rb'(Boot[0-9A-Fa-f]{4}) "(.*)" from (.*?)'
 
 PATTERNS = (
     LinePattern(
-        "bds-boot-option-failed", rb"\w+: failed to (load|start) " + _OPTION + rb": (.+)", _failure
+        "bds-boot-option-failed",
+        rb"BdsDxe: failed to (load|start) " + _OPTION + rb": (.+)",
+        _failure,
     ),
-    LinePattern("bds-boot-option", rb"\w+: (loading|starting) " + _OPTION, _action),
+    LinePattern("bds-boot-option", rb"BdsDxe: (loading|starting) " + _OPTION, _action),
 )
