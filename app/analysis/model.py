@@ -108,11 +108,23 @@ class PlatformHint(Event):
     (Remapping NvVarStore as shared), ``snp-known-apic-ids``, ``accepting-all-memory``,
     ``sev-es-ap-memory`` (value = address), ``fw-cfg-dma`` (value 1 supported / 0 IO port),
     ``iommu-pool-supported`` (InstallIoMmuProtocol: Feature of reserved memory ...),
-    ``tdx-cc-attr`` (value = CCAttr), ``pei-memory`` (value = MemoryBegin).
+    ``tdx-cc-attr`` (value = CCAttr), ``pei-memory`` (value = MemoryBegin),
+    ``fw-cfg-probe`` (PEI's ``QemuFwCfgProbe: Supported %d, DMA %d``; value = the DMA bit,
+    which QemuFwCfgPei.c clears in every SEV or TDX guest).
     """
 
     name: str
     value: int | None = None
+
+
+@dataclass(slots=True)
+class CpuVendor(Event):
+    """``PlatformAddressWidthFromCpuid: Signature: '%a', PhysBits: %d, ...``: the CPUID vendor
+    (``AuthenticAMD``, ``GenuineIntel``) PEI saw, so which family of confidential computing
+    (SEV or TDX) a hint such as ``DMA 0`` points to."""
+
+    vendor: str
+    phys_bits: int
 
 
 @dataclass(slots=True)
@@ -362,6 +374,144 @@ class TdAcceptMessage(Event):
 
     kind: str
     address: int
+
+
+# --- crashes, resets, boot options, the VMM and the guest kernel --------------------------
+
+
+@dataclass(slots=True)
+class CpuException(Event):
+    """``!!!! X64 Exception Type - %02x(%a)  CPU Apic ID - %08x !!!!`` (or ``IA32``): the first
+    line of CpuExceptionHandlerLib's dump. ``name`` is edk2's text, e.g. ``#GP - General
+    Protection``; ``arch`` is ``X64`` or ``IA32``."""
+
+    vector: int
+    name: str
+    apic_id: int
+    arch: str
+
+
+@dataclass(slots=True)
+class ExceptionRegisters(Event):
+    """The dump's ``RIP  - %016lx, CS  - ..., RFLAGS - ...`` (or ``EIP``/``EFLAGS``) line."""
+
+    ip: int
+    cs: int
+    flags: int
+
+
+@dataclass(slots=True)
+class ExceptionImage(Event):
+    """``!!!! Find image based on IP(0x%x) %a (ImageBase=%016lp, EntryPoint=%016p) !!!!``
+    (``found``) or ``!!!! Can't find image information. !!!!``; ``image`` is the PDB path."""
+
+    found: bool
+    ip: int | None = None
+    image: str = ""
+    base: int | None = None
+    entry: int | None = None
+
+
+@dataclass(slots=True)
+class CcHandlerError(Event):
+    """An error line of CcExitLib's #VC (``handler="vc"``) or TDX #VE (``"ve"``) handler.
+
+    ``kind`` names the line (``mmio-encrypted``, ``invalid-mmio-opcode``, ``invalid-mmio-size``,
+    ``tdvmcall-failed``, ``decode-failed``, ``modrm-error``, ``tdcall-failed``,
+    ``ept-private``, ``address-mismatch``, ``tdgetveinfo-failed``, ``unsupported``,
+    ``host-error``); ``value`` is its main number (address, opcode, status, exit reason)."""
+
+    handler: str
+    kind: str
+    value: int | None
+    text: str
+
+
+@dataclass(slots=True)
+class ResetRequest(Event):
+    """``Reset System`` (``source="bare"``), ``DXE ResetSystem2: ResetType %s, Call Depth = %d.``
+    (``"dxe"``) or ``PEI ResetSystem2: ...`` (``"pei"``). ``reset_type`` is ``Cold``, ``Warm``,
+    ``Shutdown``, ``PlatformSpecific`` or empty when the line does not say."""
+
+    source: str
+    reset_type: str
+    depth: int | None
+
+
+@dataclass(slots=True)
+class BootOptionAction(Event):
+    """PlatformBmPrintScLib's ``BdsDxe: loading|starting Boot%04x "%s" from %s`` and
+    ``BdsDxe: failed to load|start Boot%04x "%s" from %s: %r``. ``action`` is ``loading``,
+    ``starting``, ``failed-load`` or ``failed-start``; ``status`` the %r text of a failure."""
+
+    action: str
+    option: str
+    description: str
+    device_path: str
+    status: str = ""
+
+
+@dataclass(slots=True)
+class VmmError(Event):
+    """A fatal line of the VMM in the capture: KVM's ``error: kvm run failed %s``
+    (``source="kvm"``) or an ``error_report`` line ``qemu-system-x86_64: ...`` (``"qemu"``)."""
+
+    source: str
+    text: str
+
+
+@dataclass(slots=True)
+class VmmRegisterDump(Event):
+    """The instruction-pointer line of QEMU's ``x86_cpu_dump_state`` (``EIP=%08x EFL=...`` or
+    ``RIP=%016lx RFL=...``), the line that names where the vCPU stopped."""
+
+    ip: int
+    flags: int
+    bits: int  # 32 | 64
+
+
+@dataclass(slots=True)
+class ExitBootServicesCallback(Event):
+    """A line printed by a firmware module's ExitBootServices notification, so proof that the
+    OS loader called ExitBootServices: MpInitLib's ``MpInitChangeApLoopCallback() done!``
+    (``function`` is the name printed)."""
+
+    function: str
+
+
+@dataclass(slots=True)
+class KernelMessage(Event):
+    """A line of the guest kernel (or its EFI stub).
+
+    ``kind``: ``efi-stub`` (any ``EFI stub: `` line; ``text`` holds the rest),
+    ``exiting-boot-services`` (``EFI stub: Exiting boot services...``), ``linux-version``,
+    ``tdx-guest`` (``tdx: Guest detected``), ``mem-encrypt`` (``Memory Encryption Features
+    active: ...``; ``features`` the names), ``sev-status`` (``SEV: Status: ...``),
+    ``sev`` / ``tdx`` (any other ``SEV: `` / ``tdx: `` line), ``unaccepted-memory``
+    (the EFI config table line with ``Unaccepted=``)."""
+
+    kind: str
+    text: str
+    features: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class SwiotlbMapped(Event):
+    """``software IO TLB: mapped [mem %pa-%pa] (%luMB)``: the bounce buffer every DMA of a CVM
+    goes through (``end`` is inclusive, as printed)."""
+
+    start: int
+    end: int
+    megabytes: int
+
+
+@dataclass(slots=True)
+class KernelFault(Event):
+    """``Kernel panic - not syncing: %s`` (``kind="panic"``), ``BUG: ...`` (``"bug"``),
+    ``Oops: ...`` (``"oops"``) or ``WARNING: CPU: %d PID: %d at ...`` (``"warning"``)."""
+
+    kind: str
+    text: str
 
 
 # --- findings -----------------------------------------------------------------------------

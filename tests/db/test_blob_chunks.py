@@ -116,7 +116,8 @@ def test_long_line_makes_one_bigger_chunk() -> None:
 def test_default_chunk_size_on_a_multi_megabyte_log(db: Database, logs_dir: Path) -> None:
     """Real log lines repeated past 2 MiB: chunks stay near 1 MiB and the whole reads back."""
     one = b"".join(path.read_bytes() for path in sorted(logs_dir.glob("*.log")))
-    raw = one * (2 * CHUNK_RAW // len(one) + 2)
+    repeated = one * (2 * CHUNK_RAW // len(one) + 2)
+    raw = repeated[: repeated.index(b"\n", 2 * CHUNK_RAW + CHUNK_RAW // 2) + 1]  # ~2.5 MiB
     staged = stage(gzip.compress(raw))
     assert len(staged.chunks) == 3
     assert all(CHUNK_RAW - 4096 < chunk.raw_size <= CHUNK_RAW for chunk in staged.chunks[:-1])

@@ -1,4 +1,4 @@
-"""The log formats the engine recognises, one module per edk2 component.
+"""The log formats the engine recognises, one module per edk2 component (and QEMU, Linux).
 
 Like datasette's ``DEFAULT_PLUGINS``, ``FORMATS`` is the single registry: the scanner combines
 the patterns of every module listed here. To add a format, write a module with a ``PATTERNS``
@@ -10,12 +10,18 @@ from __future__ import annotations
 from types import ModuleType
 
 from app.analysis.formats import (
+    edk2_bds,
+    edk2_ccexit,
     edk2_core,
+    edk2_exception,
     edk2_iommu,
     edk2_pci,
+    edk2_reset,
     edk2_sev,
     edk2_tdx,
     edk2_virtio,
+    linux_kernel,
+    qemu,
 )
 from app.analysis.formats.base import LinePattern
 
@@ -26,6 +32,12 @@ FORMATS: tuple[ModuleType, ...] = (
     edk2_core,
     edk2_pci,
     edk2_virtio,
+    edk2_exception,
+    edk2_ccexit,
+    edk2_reset,
+    edk2_bds,
+    qemu,
+    linux_kernel,
 )
 
 

@@ -5,6 +5,27 @@ Sources: ``OvmfPkg/Sec/SecMain.c``, ``MdeModulePkg/Core/Pei`` (``Loading PEIM at
 ``InstallProtocolInterface``), ``MdeModulePkg/Universal/BdsDxe``, ``OvmfPkg/PlatformPei``,
 ``OvmfPkg/Library/QemuFwCfgLib`` and the DebugLib ASSERT text ``ASSERT %a(%Lu): %a``.
 
+Platform hints of PEI: ``OvmfPkg/Library/QemuFwCfgLib/QemuFwCfgPei.c`` prints
+``%a: Supported %d, DMA %d`` (``QemuFwCfgProbe``) and reports DMA 0 whenever
+``QemuFwCfgIsCcGuest ()`` (SEV or TDX), whatever QEMU offers;
+``OvmfPkg/Library/PlatformInitLib/MemDetect.c`` prints
+``%a: Signature: '%a', PhysBits: %d, QemuQuirk: %a, Valid: %a`` (``PlatformAddressWidthFromCpuid``,
+commit 8f9ef9c9a0, edk2-stable202211; ``GuestPhysBits: %d`` and ``la57: %a`` added by 603ad2d6ae,
+edk2-stable202405), the CPUID vendor string.
+
+ExitBootServices: ``UefiCpuPkg/Library/MpInitLib/DxeMpLib.c`` registers
+``MpInitChangeApLoopCallback`` for ``EVT_SIGNAL_EXIT_BOOT_SERVICES`` (and legacy boot); it ends
+with ``DEBUG ((DEBUG_INFO, "%a() done!\n", __func__))``, one of the few lines DXE prints once the
+OS loader has called ExitBootServices (edk2-stable202605-568-gc5aa7e7d94).
+
+CPU counts: ``PlatformMaxCpuCountInitialization: BootCpuCount=%d MaxCpuCount=%u``
+(``OvmfPkg/Library/PlatformInitLib/Platform.c``, edk2-stable202205 and later), the older
+``MaxCpuCountInitialization: BootCpuCount=%d mMaxCpuCount=%u`` (``OvmfPkg/PlatformPei/
+Platform.c`` from commit 83357313dd, edk2-stable202002, to edk2-stable202202) and the oldest
+``MaxCpuCountInitialization: QEMU reports %d processor(s)`` (the same file up to
+edk2-stable201911, where ``mMaxCpuCount`` and ``PcdCpuMaxLogicalProcessorNumber`` are set to that
+count, so it is both the boot and the maximum count).
+
 ``Loading driver at ... `` and the module name are separate DEBUG writes; when another CPU's
 output splits them, the name arrives on the next line and the pattern joins the two.
 """
@@ -25,6 +46,8 @@ from app.analysis.model import (
     BootFailure,
     BootOption,
     CpuCount,
+    CpuVendor,
+    ExitBootServicesCallback,
     ModuleLoaded,
     Phase,
     PhaseMarker,
@@ -117,6 +140,31 @@ PATTERNS = (
         "cpu-count",
         rb"PlatformMaxCpuCountInitialization: BootCpuCount=(\d+) MaxCpuCount=(\d+)",
         _cpus,
+    ),
+    LinePattern(
+        "cpu-count-202002",
+        rb"MaxCpuCountInitialization: BootCpuCount=(\d+) mMaxCpuCount=(\d+)",
+        _cpus,
+    ),
+    LinePattern(
+        "cpu-count-201911",
+        rb"MaxCpuCountInitialization: QEMU reports (\d+) processor\(s\)",
+        lambda g, line, time: CpuCount(line, time, dec_int(g[0]), dec_int(g[0])),
+    ),
+    LinePattern(
+        "fw-cfg-probe",
+        rb"QemuFwCfgProbe: Supported (\d), DMA (\d)",
+        lambda g, line, time: PlatformHint(line, time, "fw-cfg-probe", dec_int(g[1])),
+    ),
+    LinePattern(
+        "cpu-vendor",
+        rb"PlatformAddressWidthFromCpuid: Signature: '(\w+)', PhysBits: (\d+), .*",
+        lambda g, line, time: CpuVendor(line, time, text(g[0]), dec_int(g[1])),
+    ),
+    LinePattern(
+        "exit-boot-services-callback",
+        rb"(MpInitChangeApLoopCallback)\(\) done!",
+        lambda g, line, time: ExitBootServicesCallback(line, time, text(g[0])),
     ),
     LinePattern(
         "fw-cfg-interface", rb"QemuFwCfg interface \((DMA|IO Port)\) is supported\.", _fw_cfg
