@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from app.analysis.report import analyze_file
-from app.analysis.synth import Workload, write_log
+from app.synth import Workload, write_log
 
 OUT = Path(__file__).parent / "out"
 

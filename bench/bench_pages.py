@@ -29,12 +29,12 @@ from typing import Any
 
 import httpx
 
-from app.analysis.synth import Workload, write_log
 from app.config import Settings
 from app.db import queries
 from app.db.blobs import Limits, stage_upload
 from app.jobs.tasks import JobSettings, process_run
 from app.main import prepare_database
+from app.synth import Workload, write_log
 
 OUT = Path(__file__).parent / "out"
 CVMREVIEW = Path(sys.executable).parent / "cvmreview"

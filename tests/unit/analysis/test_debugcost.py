@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from app.analysis.report import analyze, analyze_file
-from app.analysis.synth import DeviceSpec, Workload, write_log
+from app.synth import DeviceSpec, Workload, write_log
 from tests.unit.conftest import real_log
 
 

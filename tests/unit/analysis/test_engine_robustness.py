@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.analysis.report import analyze
-from app.analysis.synth import demo_workloads, write_log
+from app.synth import demo_workloads, write_log
 
 
 @cache

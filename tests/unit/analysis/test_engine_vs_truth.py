@@ -1,7 +1,7 @@
 """The whole engine against the synthesizer's ground truth: every injected fault is found on its
 lines, clean boots stay clean, and DMA is attributed to the right device.
 
-The synthesizer writes exactly the lines OVMF prints (tests/unit/analysis/synth check that);
+The synthesizer writes exactly the lines OVMF prints (tests/unit/synth check that);
 here the parser, boot tracker and simulator read them back without knowing the workload.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from app.analysis.report import Replay, replay
-from app.analysis.synth import DeviceSpec, FaultSpec, Workload, demo_workloads, write_log
+from app.synth import DeviceSpec, FaultSpec, Workload, demo_workloads, write_log
 
 ATTRIBUTION_TARGET = 0.95
 # Findings any boot may carry without being a detection error.

@@ -18,7 +18,7 @@ SCRIPT = """
 import io, json, sys
 from app.analysis import native
 from app.analysis.report import analyze
-from app.analysis.synth import demo_workloads, write_log
+from app.synth import demo_workloads, write_log
 out = {"native": native.is_active(), "documents": []}
 for workload in demo_workloads():
     buffer = io.BytesIO()

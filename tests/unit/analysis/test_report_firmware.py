@@ -9,7 +9,7 @@ from pathlib import Path
 
 from app.analysis.firmware import load_firmware
 from app.analysis.report import analyze, analyze_file
-from app.analysis.synth import demo_workloads, write_log
+from app.synth import demo_workloads, write_log
 from tests.unit.conftest import real_log
 
 OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE.fd")
