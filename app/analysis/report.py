@@ -19,13 +19,13 @@ from app.analysis.boot import BootTracker
 from app.analysis.debugcost import DebugCost
 from app.analysis.errors import InputError
 from app.analysis.firmware import FirmwareReport, cross_check, load_firmware
-from app.analysis.model import Finding, Platform, Severity
+from app.analysis.model import Finding, LabelledRange, Platform, Severity
 from app.analysis.rules import new_collector
 from app.analysis.rules.base import FindingCollector
 from app.analysis.scanner import Scanner
 from app.analysis.simulator import SimulationResult, Simulator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 ENGINE_VERSION = "0.1.0"
 
 Progress = Callable[[int], None]
@@ -66,8 +66,10 @@ def replay(
     cost = DebugCost()
     scanner = Scanner(observer=cost)
     collector = new_collector()
-    simulator = Simulator(collector)
-    boot = BootTracker(collector, on_platform=_seeder(firmware, simulator))
+    simulator = Simulator(
+        collector, platform_seeds=None if firmware is None else _platform_seeds(firmware)
+    )
+    boot = BootTracker(collector, observer=simulator)  # decides platform and EBS, tells it
     feed_boot = boot.feed
     feed_simulator = simulator.feed
     for event in scanner.iter_events(stream, progress=progress):
@@ -137,21 +139,11 @@ def replay(
     return Replay(document, simulation)
 
 
-def _seeder(
-    firmware: FirmwareReport | None, simulator: Simulator
-) -> Callable[[Platform], None] | None:
-    """Firmware seeds differ by platform (SNP pre-validated pages, TDX accepted sections) and an
-    OvmfPkgX64 image carries both, so the page map is seeded once the log says which applies."""
-    if firmware is None:
-        return None
-    seeded: set[Platform] = set()
+def _platform_seeds(firmware: FirmwareReport) -> Callable[[Platform], list[LabelledRange]]:
+    def seeds(platform: Platform) -> list[LabelledRange]:
+        return firmware.seed_ranges(platform.value)
 
-    def seed(platform: Platform) -> None:
-        if platform in (Platform.SEV_SNP, Platform.TDX) and not seeded:
-            seeded.add(platform)
-            simulator.seed(firmware.seed_ranges(platform.value))
-
-    return seed
+    return seeds
 
 
 def replay_file(
