@@ -16,7 +16,7 @@ from tests.web.conftest import synthesized_log
 def leak_document() -> dict[str, Any]:
     import io
 
-    return analyze(io.BytesIO(synthesized_log("sev-legacy-202211-leak")), name="leak.log")
+    return analyze(io.BytesIO(synthesized_log("sev-legacy-202211-leak")), name="leak.log").to_dict()
 
 
 def huge_document(lines: int = 50_000_000) -> dict[str, Any]:

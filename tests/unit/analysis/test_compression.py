@@ -37,7 +37,7 @@ def test_garbage_after_a_member_and_truncation_are_refused() -> None:
 
 def test_analyze_reads_a_zero_padded_gzip_log() -> None:
     document = analyze(io.BytesIO(gzip.compress(LOG) + b"\0" * 512), name="padded.log.gz")
-    assert document["source"]["compressed"] and document["source"]["lines"] == 200
+    assert document.source.compressed and document.source.lines == 200
 
 
 def test_a_bomb_is_refused_within_one_step_of_the_ratio_limit() -> None:

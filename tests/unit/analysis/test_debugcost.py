@@ -21,7 +21,7 @@ def synthesized(platform: str, edk2: str, pool: bool) -> dict[str, object]:
     buffer = io.BytesIO()
     write_log(workload, buffer)
     buffer.seek(0)
-    return analyze(buffer, name="cost.log")["debug_cost"]  # type: ignore[return-value]
+    return analyze(buffer, name="cost.log").to_dict()["debug_cost"]  # type: ignore[no-any-return]
 
 
 def test_plain_sev_and_tdx_pay_one_exit_per_character() -> None:
@@ -43,7 +43,7 @@ def test_cost_is_split_by_the_code_that_printed_it() -> None:
 
 
 def test_info_level_log_has_no_verbose_cost_and_charges_modules() -> None:
-    document = analyze_file(real_log("003"))
+    document = analyze_file(real_log("003")).to_dict()
     cost = document["debug_cost"]
     rows = {row["source"].split(" (")[0]: row for row in cost["by_source"]}
     assert rows["IoMmuDxe"]["messages"] == 1  # only its INFO line about the reserved pool

@@ -24,7 +24,7 @@ for workload in demo_workloads():
     buffer = io.BytesIO()
     write_log(workload, buffer)
     buffer.seek(0)
-    document = analyze(buffer, name=workload.name)
+    document = analyze(buffer, name=workload.name).to_dict()
     document.pop("analysis_seconds")
     out["documents"].append(document)
 print(json.dumps(out, sort_keys=True))

@@ -14,7 +14,7 @@ from tests.unit.conftest import LOGS_DIR, real_log
 
 @pytest.fixture(scope="module")
 def documents() -> dict[str, dict[str, Any]]:
-    return {path.name[:3]: analyze_file(path) for path in sorted(LOGS_DIR.glob("*.log"))}
+    return {path.name[:3]: analyze_file(path).to_dict() for path in sorted(LOGS_DIR.glob("*.log"))}
 
 
 def finding_ids(document: dict[str, Any]) -> set[str]:
@@ -104,7 +104,7 @@ def test_008_debian_plain_boot_tries_the_network(documents: dict[str, dict[str, 
 
 def test_line_numbers_in_findings_point_at_the_right_text() -> None:
     path = real_log("004")
-    doc = analyze_file(path)
+    doc = analyze_file(path).to_dict()
     line = doc["boot"]["failure"]["line"]
     text = path.read_bytes().split(b"\n")[line - 1]
     assert text.startswith(b"ASSERT ")
