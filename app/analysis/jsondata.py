@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar, Union
 
@@ -34,7 +35,7 @@ class _Field:
 
 
 @cache
-def _fields(cls: type) -> tuple[_Field, ...]:
+def _fields(cls: Any) -> tuple[_Field, ...]:
     hints = typing.get_type_hints(cls)
     return tuple(
         _Field(f.name, hints[f.name], bool(f.metadata.get("omit_none")))
@@ -42,67 +43,112 @@ def _fields(cls: type) -> tuple[_Field, ...]:
     )
 
 
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
 def to_json(value: Any) -> Any:
     """A dataclass tree as dicts, lists and scalars (tuples become lists)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    cls: Any = type(value)
+    if cls in _SCALARS:
+        return value
+    if cls is tuple or cls is list:
+        return [to_json(item) for item in value]
+    if cls is dict:
+        return {key: to_json(item) for key, item in value.items()}
+    if dataclasses.is_dataclass(value):
         out: dict[str, Any] = {}
-        for f in _fields(type(value)):
+        for f in _fields(cls):
             item = getattr(value, f.name)
             if item is None and f.omit_none:
                 continue
             out[f.name] = to_json(item)
         return out
-    if isinstance(value, tuple | list):
-        return [to_json(item) for item in value]
-    if isinstance(value, dict):
-        return {key: to_json(item) for key, item in value.items()}
     return value
 
 
 def from_json(cls: type[T], data: Any) -> T:
     """Read ``data`` (as ``to_json`` wrote it) as a ``cls``; DocumentError if it does not fit."""
-    result: T = _decode(cls, data, cls.__name__)
+    hint: Any = cls
+    result: T = _decoder(hint)(data)
     return result
 
 
-def _decode(hint: Any, data: Any, where: str) -> Any:
-    if hint is Any:
-        return data
-    origin = typing.get_origin(hint)
-    if origin is Union or origin is types.UnionType:
-        if data is None:
-            return None
-        inner = [arg for arg in typing.get_args(hint) if arg is not type(None)]
-        if len(inner) > 1:  # a union of scalars (``int | bool``): JSON keeps which one it is
-            return data
-        return _decode(inner[0], data, where)
-    if origin is tuple:
-        if not isinstance(data, list | tuple):
-            raise DocumentError(f"{where}: expected a list, got {type(data).__name__}")
-        item = typing.get_args(hint)[0]
-        return tuple(_decode(item, x, f"{where}[{i}]") for i, x in enumerate(data))
-    if origin is dict:
-        if not isinstance(data, dict):
-            raise DocumentError(f"{where}: expected an object, got {type(data).__name__}")
-        value = typing.get_args(hint)[1]
-        return {k: _decode(value, v, f"{where}.{k}") for k, v in data.items()}
-    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return _decode_dataclass(hint, data, where)
+Decoder = Callable[[Any], Any]
+
+
+def _keep(data: Any) -> Any:
     return data
 
 
-def _decode_dataclass(cls: type, data: Any, where: str) -> Any:
-    if not isinstance(data, dict):
-        raise DocumentError(f"{where}: expected an object, got {type(data).__name__}")
-    kwargs: dict[str, Any] = {}
-    for f in _fields(cls):
-        if f.name in data:
-            kwargs[f.name] = _decode(f.hint, data[f.name], f"{where}.{f.name}")
-        elif f.omit_none:
-            kwargs[f.name] = None
-        else:
-            raise DocumentError(f"{where}: missing key {f.name!r}")
-    unknown = set(data) - {f.name for f in _fields(cls)}
-    if unknown:
-        raise DocumentError(f"{where}: unexpected keys {sorted(unknown)}")
-    return cls(**kwargs)
+@cache
+def _decoder(hint: Any) -> Decoder:
+    """One decoding function per type, built once (documents are read on every page view)."""
+    if hint is Any:
+        return _keep
+    origin = typing.get_origin(hint)
+    if origin is Union or origin is types.UnionType:
+        inner = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        if len(inner) > 1:  # a union of scalars (``int | bool``): JSON keeps which one it is
+            return _keep
+        return _optional(_decoder(inner[0]))
+    if origin is tuple:
+        return _sequence(_decoder(typing.get_args(hint)[0]))
+    if origin is dict:
+        return _mapping(_decoder(typing.get_args(hint)[1]))
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _record(hint)
+    return _keep
+
+
+def _optional(item: Decoder) -> Decoder:
+    def decode(data: Any) -> Any:
+        return None if data is None else item(data)
+
+    return decode
+
+
+def _sequence(item: Decoder) -> Decoder:
+    if item is _keep:
+        return lambda data: tuple(_expect(data, list, "a list"))
+    return lambda data: tuple(item(x) for x in _expect(data, list, "a list"))
+
+
+def _mapping(value: Decoder) -> Decoder:
+    if value is _keep:
+        return lambda data: dict(_expect(data, dict, "an object"))
+    return lambda data: {k: value(v) for k, v in _expect(data, dict, "an object").items()}
+
+
+def _expect(data: Any, kind: type, what: str) -> Any:
+    if not isinstance(data, kind):
+        raise DocumentError(f"expected {what}, got {type(data).__name__}")
+    return data
+
+
+def _record(cls: type) -> Decoder:
+    fields = [(f.name, f.omit_none) for f in _fields(cls)]
+    names = frozenset(name for name, _ in fields)
+
+    def decode(data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise DocumentError(f"{cls.__name__}: expected an object, got {type(data).__name__}")
+        kwargs: dict[str, Any] = {}
+        for name, omit_none in fields:
+            if name in data:
+                try:
+                    kwargs[name] = decoders[name](data[name])
+                except DocumentError as exc:
+                    raise DocumentError(f"{cls.__name__}.{name}: {exc}") from None
+            elif omit_none:
+                kwargs[name] = None
+            else:
+                raise DocumentError(f"{cls.__name__}: missing key {name!r}")
+        if len(data) > len(kwargs) or not names.issuperset(data):
+            unknown = sorted(set(data) - names)
+            raise DocumentError(f"{cls.__name__}: unexpected keys {unknown}")
+        return cls(**kwargs)
+
+    decoders: dict[str, Decoder] = {}
+    for f in _fields(cls):  # after ``decode`` exists: a class may refer to itself
+        decoders[f.name] = _decoder(f.hint)
+    return decode
