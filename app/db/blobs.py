@@ -31,6 +31,7 @@ from app.analysis.compression import gunzip as decompress
 from app.db.models import Blob, BlobChunk
 
 CHUNK = 1024 * 1024  # bytes read or decompressed at a time
+HEAD = 64 * 1024  # first read of an upload (gzip or not), one inflate step
 CHUNK_RAW = 1024 * 1024  # uncompressed size a stored chunk aims at (a longer line makes more)
 RATIO_FLOOR = 1024 * 1024  # expansion ratio is only judged once this much came out
 CHUNKED = "gzip-chunks"  # Blob.compression of chunked blobs; "gzip" is one stream in data
@@ -137,7 +138,7 @@ def stage_upload(
     decompressed size and the ratio while inflating, in small steps."""
     stager = _Stager(chunk_size)
     raw = _CountingReader(stream, limits.max_bytes)
-    first = raw.read(CHUNK)
+    first = raw.read(HEAD)  # small: the ratio is judged against what was read so far
     if gunzip and first[:2] == GZIP_MAGIC:
         inflate = InflateLimits(
             max_output=limits.max_decompressed, max_ratio=limits.max_ratio, ratio_floor=RATIO_FLOOR
