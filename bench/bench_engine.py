@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from app.analysis.report import analyze_file
-from app.analysis.synth import Workload, write_log
+from app.synth import Workload, write_log
 
 OUT = Path(__file__).parent / "out"
 
@@ -30,10 +30,10 @@ import json, sys, time
 from app.analysis.report import analyze_file
 started = time.perf_counter()
 doc = analyze_file(__import__("pathlib").Path(sys.argv[1]))
-print(json.dumps({"seconds": time.perf_counter() - started, "lines": doc["source"]["lines"],
-                  "bytes": doc["source"]["decompressed_bytes"],
-                  "unrecognised": doc["unrecognised_lines"], "findings": len(doc["findings"]),
-                  "events": sum(doc["events"].values())}))
+print(json.dumps({"seconds": time.perf_counter() - started, "lines": doc.source.lines,
+                  "bytes": doc.source.decompressed_bytes,
+                  "unrecognised": doc.unrecognised_lines, "findings": len(doc.findings),
+                  "events": sum(doc.events.values())}))
 """
 
 

@@ -29,13 +29,13 @@ from typing import Any
 
 import httpx
 
-from app.analysis.synth import Workload, write_log
 from app.config import Settings
 from app.db import queries
 from app.db.blobs import Limits
 from app.service.database import prepare_database
 from app.service.ingest import ingest_boot, project_named
 from app.service.processing import JobSettings, process_run
+from app.synth import Workload, write_log
 
 OUT = Path(__file__).parent / "out"
 CVMREVIEW = Path(sys.executable).parent / "cvmreview"

@@ -6,13 +6,17 @@ that stopped earlier is ``unknown``. DxeCore prints nothing at ExitBootServices,
 inferred from the first of the lines the reference lists: ``Accepting all memory`` (SNP, just
 before), a virtio ``*ExitBoot: Context=`` line, ``IoMmuExitBoot``, ``IoMmuUnmapAllMappings`` or
 an unmap with ``MemoryMapLocked=1``.
+
+The tracker is the one owner of both facts: the simulator does not infer them again, it is
+told through ``BootObserver`` (the platform to seed firmware ranges for, each ExitBootServices
+sign to start the hand-off watch).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from app.analysis.model import (
     BootFailure,
@@ -60,6 +64,22 @@ _STRENGTH = {
 }
 
 
+class BootObserver(Protocol):
+    """Who is told as the tracker decides (the simulator)."""
+
+    def platform_decided(self, platform: Platform) -> None:
+        """The platform evidence got stronger: ``platform`` is the best guess so far."""
+
+    def exit_boot_services(self, line: int, *, strong: bool) -> None:
+        """A sign of ExitBootServices at ``line``: ``strong`` when IoMmuDxe printed it itself
+        (``IoMmuExitBoot``, an unmap with ``MemoryMapLocked=1``), weak otherwise."""
+
+
+def is_exit_boot_message(event: DriverMessage) -> bool:
+    """A driver's ExitBootServices callback line (``VirtioBlkExitBoot: Context=...``)."""
+    return event.function.endswith("ExitBoot")
+
+
 @dataclass(slots=True)
 class _PhaseSpan:
     phase: Phase
@@ -76,12 +96,11 @@ class BootTracker:
         self,
         collector: FindingCollector,
         *,
-        on_platform: Callable[[Platform], None] | None = None,
+        observer: BootObserver | None = None,
     ) -> None:
-        """``on_platform`` is called whenever the platform evidence gets stronger (the report
-        uses it to seed the simulator with the firmware ranges of that platform)."""
+        """``observer`` hears each platform decision and ExitBootServices sign as it is made."""
         self._collector = collector
-        self._on_platform = on_platform
+        self._observer = observer
         self.platform = Platform.UNKNOWN
         self.platform_line: int | None = None
         self.facts: dict[str, Any] = {}
@@ -127,8 +146,8 @@ class BootTracker:
         if _STRENGTH[platform] > _STRENGTH[self.platform]:
             self.platform = platform
             self.platform_line = line
-            if self._on_platform is not None:
-                self._on_platform(platform)
+            if self._observer is not None:
+                self._observer.platform_decided(platform)
 
     def _sev(self, event: SevEnabled) -> None:
         self.facts["encryption_mask"] = event.mask
@@ -147,7 +166,7 @@ class BootTracker:
             self._claim(Platform.SEV_SNP, event.line)
         elif name == "accepting-all-memory":
             self._claim(Platform.SEV_SNP, event.line)
-            self._enter_exit_boot(event)
+            self._enter_exit_boot(event, strong=False)
         elif name == "tdx-cc-attr" and event.value in CC_ATTR:
             self._claim(CC_ATTR[event.value], event.line)
         if name == "fw-cfg-dma":
@@ -221,21 +240,23 @@ class BootTracker:
         if self.failure is None:
             self.failure = event
 
-    def _enter_exit_boot(self, event: Event) -> None:
+    def _enter_exit_boot(self, event: Event, *, strong: bool) -> None:
         if self.exit_boot_line is None:
             self.exit_boot_line = event.line
             self._enter(Phase.EXIT_BOOT_SERVICES, event)
+        if self._observer is not None:
+            self._observer.exit_boot_services(event.line, strong=strong)
 
     def _exit_boot(self, event: IoMmuExitBoot) -> None:
-        self._enter_exit_boot(event)
+        self._enter_exit_boot(event, strong=True)
 
     def _unmap(self, event: IoMmuUnmap) -> None:
         if event.memory_map_locked:
-            self._enter_exit_boot(event)
+            self._enter_exit_boot(event, strong=True)
 
     def _driver(self, event: DriverMessage) -> None:
-        if event.function.endswith("ExitBoot"):
-            self._enter_exit_boot(event)
+        if is_exit_boot_message(event):
+            self._enter_exit_boot(event, strong=False)
 
     # --- summary --------------------------------------------------------------------------
 

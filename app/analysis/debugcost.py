@@ -98,7 +98,6 @@ class DebugCost:
         rows.sort(key=lambda row: (-row["exits"], row["module"]))
         total_exits = sum(row["exits"] for row in rows)
         return {
-            "platform": platform.value,
             "model": _MODEL[platform],
             "bytes": total_bytes,
             "messages": total_lines,

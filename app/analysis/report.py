@@ -2,8 +2,8 @@
 
 ``analyze`` streams the log once: the scanner yields events, and each event goes to the boot
 tracker and to the simulator. Nothing holds the whole log or every event, so memory does not grow
-with the log's size. The result document is plain JSON-ready data, versioned by
-``SCHEMA_VERSION`` (its shape; documented in README "Result document") and ``ENGINE_VERSION``
+with the log's size. The result document is a typed ``ResultDocument`` (``document``), versioned
+by ``SCHEMA_VERSION`` (its shape; documented in README "Result document") and ``ENGINE_VERSION``
 (bumped whenever a change can alter results of the same log, which marks stored results stale).
 """
 
@@ -15,18 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from app.analysis import document as doc
 from app.analysis.boot import BootTracker
 from app.analysis.debugcost import DebugCost
+from app.analysis.document import ENGINE_VERSION, SCHEMA_VERSION, ResultDocument
 from app.analysis.errors import InputError
 from app.analysis.firmware import FirmwareReport, cross_check, load_firmware
-from app.analysis.model import Finding, Platform, Severity
+from app.analysis.jsondata import from_json
+from app.analysis.model import Finding, LabelledRange, Platform, Severity
 from app.analysis.rules import new_collector
 from app.analysis.rules.base import FindingCollector
 from app.analysis.scanner import Scanner
 from app.analysis.simulator import SimulationResult, Simulator
-
-SCHEMA_VERSION = 1
-ENGINE_VERSION = "0.1.0"
 
 Progress = Callable[[int], None]
 
@@ -36,7 +36,7 @@ class Replay:
     """Everything one analysis produced: the result document, and the simulator's own result
     (with its per-mapping records, which the document leaves out for size)."""
 
-    document: dict[str, Any]
+    document: ResultDocument
     simulation: SimulationResult
 
 
@@ -46,8 +46,9 @@ def analyze(
     name: str,
     firmware: FirmwareReport | None = None,
     progress: Progress | None = None,
-) -> dict[str, Any]:
-    """Analyse one boot log read from ``stream`` (plain or gzip) and return the result document.
+) -> ResultDocument:
+    """Analyse one boot log read from ``stream`` (plain or gzip) and return the result document
+    (typed; ``.to_dict()`` is its JSON).
 
     Raises ``InputError`` when the input holds no log at all (empty, or a corrupt gzip stream).
     """
@@ -66,8 +67,10 @@ def replay(
     cost = DebugCost()
     scanner = Scanner(observer=cost)
     collector = new_collector()
-    simulator = Simulator(collector)
-    boot = BootTracker(collector, on_platform=_seeder(firmware, simulator))
+    simulator = Simulator(
+        collector, platform_seeds=None if firmware is None else _platform_seeds(firmware)
+    )
+    boot = BootTracker(collector, observer=simulator)  # decides platform and EBS, tells it
     feed_boot = boot.feed
     feed_simulator = simulator.feed
     for event in scanner.iter_events(stream, progress=progress):
@@ -89,69 +92,56 @@ def replay(
         event_bytes=stats.event_bytes,
     )
     _report_debug_cost(collector, boot.platform, debug_cost)
-    findings = [_finding_dict(f) for f in collector.findings()]
-    document = {
-        "schema_version": SCHEMA_VERSION,
-        "engine_version": ENGINE_VERSION,
-        "source": {
-            "name": name,
-            "sha256": stats.source.sha256,
-            "bytes": stats.source.raw_bytes,
-            "decompressed_bytes": stats.source.bytes,
-            "compressed": stats.source.compressed,
-            "lines": stats.lines,
-            "synthesized": stats.synthesized,
-            "synthesized_header": stats.synthesized_header or None,
-            "has_timestamps": stats.has_timestamps,
-        },
-        "platform": platform,
-        "boot": {
-            "outcome": boot.outcome,
-            "reached_phase": boot.reached.value if boot.reached else None,
-            "exit_boot_services_line": boot.exit_boot_line,
-            "boot_options": boot.boot_options,
-            "failure": None
+    findings = tuple(_finding(f) for f in collector.findings())
+    document = ResultDocument(
+        schema_version=SCHEMA_VERSION,
+        engine_version=ENGINE_VERSION,
+        source=doc.Source(
+            name=name,
+            sha256=stats.source.sha256,
+            bytes=stats.source.raw_bytes,
+            decompressed_bytes=stats.source.bytes,
+            compressed=stats.source.compressed,
+            lines=stats.lines,
+            synthesized=stats.synthesized,
+            synthesized_header=stats.synthesized_header or None,
+            has_timestamps=stats.has_timestamps,
+        ),
+        platform=from_json(doc.Platform, platform),
+        boot=doc.Boot(
+            outcome=boot.outcome,
+            reached_phase=boot.reached.value if boot.reached else None,
+            exit_boot_services_line=boot.exit_boot_line,
+            boot_options=tuple(doc.BootOptionSeen(**o) for o in boot.boot_options),
+            failure=None
             if boot.failure is None
-            else {
-                "kind": boot.failure.kind,
-                "line": boot.failure.line,
-                "text": boot.failure.text,
-            },
-        },
-        "phases": boot.phases_section(),
-        "events": dict(sorted(stats.event_counts.items())),
-        "recognised_lines": stats.recognised_lines,
-        "blank_lines": stats.blank_lines,
-        "unrecognised_lines": stats.unrecognised_lines,
-        "unrecognised_samples": [{"line": n, "text": t} for n, t in stats.unrecognised_samples],
-        "devices": simulation.devices,
-        "iommu": simulation.summary,
-        "findings": findings,
-        "verdict": verdict(findings),
-        "timeline": simulation.timeline,
-        "address_space": simulation.address_space,
-        "debug_cost": debug_cost,
-        "firmware": None if firmware is None else firmware.to_dict(),
-        "analysis_seconds": round(time.perf_counter() - started, 3),
-    }
+            else doc.Failure(boot.failure.kind, boot.failure.line, boot.failure.text),
+        ),
+        phases=tuple(doc.Phase(**p) for p in boot.phases_section()),
+        events=dict(sorted(stats.event_counts.items())),
+        recognised_lines=stats.recognised_lines,
+        blank_lines=stats.blank_lines,
+        unrecognised_lines=stats.unrecognised_lines,
+        unrecognised_samples=tuple(doc.LineSample(n, t) for n, t in stats.unrecognised_samples),
+        # the simulator and the cost model build JSON-ready sections; read them as typed
+        devices=tuple(from_json(doc.Device, d) for d in simulation.devices),
+        iommu=from_json(doc.IoMmu, simulation.summary),
+        findings=findings,
+        verdict=verdict(findings),
+        timeline=from_json(doc.Timeline, simulation.timeline),
+        address_space=from_json(doc.AddressSpace, simulation.address_space),
+        debug_cost=from_json(doc.DebugCost, debug_cost),
+        firmware=None if firmware is None else firmware.to_dict(),
+        analysis_seconds=round(time.perf_counter() - started, 3),
+    )
     return Replay(document, simulation)
 
 
-def _seeder(
-    firmware: FirmwareReport | None, simulator: Simulator
-) -> Callable[[Platform], None] | None:
-    """Firmware seeds differ by platform (SNP pre-validated pages, TDX accepted sections) and an
-    OvmfPkgX64 image carries both, so the page map is seeded once the log says which applies."""
-    if firmware is None:
-        return None
-    seeded: set[Platform] = set()
+def _platform_seeds(firmware: FirmwareReport) -> Callable[[Platform], list[LabelledRange]]:
+    def seeds(platform: Platform) -> list[LabelledRange]:
+        return firmware.seed_ranges(platform.value)
 
-    def seed(platform: Platform) -> None:
-        if platform in (Platform.SEV_SNP, Platform.TDX) and not seeded:
-            seeded.add(platform)
-            simulator.seed(firmware.seed_ranges(platform.value))
-
-    return seed
+    return seeds
 
 
 def replay_file(
@@ -172,7 +162,7 @@ def analyze_file(
     firmware_path: Path | None = None,
     display_name: str | None = None,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> ResultDocument:
     """``analyze`` for files on disk; the firmware may be an image or a metadata JSON."""
     firmware = None
     if firmware_path is not None:
@@ -192,18 +182,18 @@ def _read(path: Path) -> bytes:
         raise InputError(f"cannot read {path}: {exc.strerror}") from exc
 
 
-def verdict(findings: list[dict[str, Any]]) -> dict[str, Any]:
+def verdict(findings: tuple[doc.Finding, ...]) -> doc.Verdict:
     """Counts by severity and the worst one: what CI gates on (``--fail-on``)."""
     counts = {severity.label: 0 for severity in Severity}
     for finding in findings:
-        counts[finding["severity"]] += 1
-    worst = max((Severity.parse(f["severity"]) for f in findings), default=None)
-    return {"worst_severity": None if worst is None else worst.label, "counts": counts}
+        counts[finding.severity] += 1
+    worst = max((Severity.parse(f.severity) for f in findings), default=None)
+    return doc.Verdict(None if worst is None else worst.label, counts)
 
 
-def fails(document: dict[str, Any], threshold: Severity) -> bool:
+def fails(document: ResultDocument, threshold: Severity) -> bool:
     """True when the boot has a finding at ``threshold`` or worse."""
-    worst = document["verdict"]["worst_severity"]
+    worst = document.verdict.worst_severity
     return worst is not None and Severity.parse(worst) >= threshold
 
 
@@ -227,17 +217,17 @@ def _report_debug_cost(
     )
 
 
-def _finding_dict(finding: Finding) -> dict[str, Any]:
-    return {
-        "id": finding.rule_id,
-        "rule_version": finding.rule_version,
-        "severity": finding.severity.label,
-        "title": finding.title,
-        "explanation": finding.explanation,
-        "advice": finding.advice,
-        "lines": list(finding.lines),
-        "count": finding.count,
-        "key": finding.key,
-        "fingerprint": finding.fingerprint,
-        "details": finding.details,
-    }
+def _finding(finding: Finding) -> doc.Finding:
+    return doc.Finding(
+        id=finding.rule_id,
+        rule_version=finding.rule_version,
+        severity=finding.severity.label,
+        title=finding.title,
+        explanation=finding.explanation,
+        advice=finding.advice,
+        lines=tuple(finding.lines),
+        count=finding.count,
+        key=finding.key,
+        fingerprint=finding.fingerprint,
+        details=dict(finding.details),
+    )

@@ -5,6 +5,8 @@ hundreds of megabytes. Reading in large blocks keeps the per-line cost in C; cut
 the last newline means no line is ever split between two blocks. A "line" with no newline for
 ``MAX_LINE`` bytes (binary junk) is cut there, so memory stays bounded whatever the input.
 
+gzip is decoded by ``compression.gunzip``, the same reader the upload path uses.
+
 The sha256 is taken over the bytes as given (compressed if the upload was), which is what the
 service stores and deduplicates by.
 """
@@ -13,16 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from app.analysis.compression import GZIP_MAGIC, gunzip
 from app.analysis.errors import InputError
 
 BLOCK_SIZE = 4 << 20
 MAX_LINE = 1 << 20
-GZIP_MAGIC = b"\x1f\x8b"
 
 # Control characters other than TAB and LF are dropped (CR of CRLF, NUL padding, ESC, BEL...).
 _DELETE = bytes(c for c in range(32) if c not in (9, 10)) + b"\x7f"
@@ -77,7 +78,7 @@ def iter_blocks(
     reader = _HashingReader(stream, stats)
     head = reader.read(2)
     stats.compressed = head == GZIP_MAGIC
-    decoded = _gunzip(reader, head) if stats.compressed else _plain(reader, head, block_size)
+    decoded = gunzip(reader.read, head) if stats.compressed else _plain(reader, head, block_size)
     carry = b""
     try:
         for data in decoded:
@@ -92,7 +93,7 @@ def iter_blocks(
             if cut:
                 yield carry[:cut] if cut < len(carry) else carry
                 carry = carry[cut:] if cut < len(carry) else b""
-    except (OSError, EOFError, zlib.error) as exc:
+    except (OSError, EOFError) as exc:
         raise InputError(f"cannot read the log: {exc}") from exc
     if carry:
         yield carry + b"\n"
@@ -104,35 +105,3 @@ def _plain(reader: _HashingReader, head: bytes, block_size: int) -> Iterator[byt
         yield head
     while data := reader.read(block_size):
         yield data
-
-
-def _gunzip(reader: _HashingReader, head: bytes) -> Iterator[bytes]:
-    """Decompress concatenated gzip members incrementally; a corrupt or truncated stream is an
-    InputError rather than a silently shortened log."""
-    decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
-    started = False
-    data = head
-    while True:
-        if not data:
-            data = reader.read(1 << 20)
-            if not data:
-                break
-        if not started and not data.strip(b"\0"):
-            data = b""  # zero padding after the last member, as gzip(1) tolerates
-            continue
-        started = True
-        out = decompressor.decompress(data, BLOCK_SIZE)
-        if out:
-            yield out
-        if decompressor.eof:
-            data = decompressor.unused_data
-            decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
-            started = False
-        else:
-            data = decompressor.unconsumed_tail
-    if started:
-        rest = decompressor.flush()
-        if rest:
-            yield rest
-        if not decompressor.eof:
-            raise InputError("the gzip stream is truncated")

@@ -17,6 +17,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from app.analysis.document import ResultDocument
 from app.analysis.errors import AnalysisError
 from app.analysis.model import Severity
 from app.analysis.report import analyze_file, fails
@@ -76,14 +77,14 @@ def analyze_command(
     except AnalysisError as exc:
         fail(str(exc))
     if json_out is not None:
-        _write_json(document, json_out)
+        _write_json(document.to_dict(), json_out)
     if not quiet:
-        print_summary(document, out)
+        print_summary(document.to_dict(), out)
     if fail_on is not None and fails(document, fail_on):
         sys.exit(1)
 
 
-def _run(log: Path, firmware: Path | None, err: Console) -> dict[str, Any]:
+def _run(log: Path, firmware: Path | None, err: Console) -> ResultDocument:
     if not log.is_file():
         raise AnalysisError(f"{log}: no such file" if not log.exists() else f"{log}: not a file")
     size = log.stat().st_size

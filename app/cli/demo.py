@@ -2,7 +2,7 @@
 
 Two kinds of boots, always labelled: the real firmware logs shipped in ``app/data/logs`` (each
 with the provenance row of its INDEX.md) and verbose logs written by the synthesizer
-(``app/analysis/synth``), marked *synthesized*. Re-running adds nothing twice (each demo boot
+(``app/synth``), marked *synthesized*. Re-running adds nothing twice (each demo boot
 has a fixed origin_id). The boots are analysed before the command ends, and a token for the
 demo project is printed on the last line so a newcomer can upload at once.
 """
@@ -39,14 +39,14 @@ def iter_demo_logs() -> Iterator[tuple[str, str, bool, str, BinaryIO]]:
     for path in sorted(LOGS_DIR.glob("*.log")):
         where = provenance.get(path.name, "real log shipped in app/data/logs (see INDEX.md)")
         yield f"demo:real:{path.name}", path.name, False, where, path.open("rb")
-    from app.analysis.synth import demo_workloads, write_log
+    from app.synth import demo_workloads, write_log
 
     for workload in demo_workloads():
         buffer = io.BytesIO()
         write_log(workload, buffer)
         buffer.seek(0)
         note = (
-            "SYNTHESIZED by cvmreview's workload synthesizer (app/analysis/synth), "
+            "SYNTHESIZED by cvmreview's workload synthesizer (app/synth), "
             f"workload {workload.name!r}: not a real boot"
         )
         yield f"demo:synth:{workload.name}", f"{workload.name} (synthesized)", True, note, buffer

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from app.analysis.errors import WorkloadError
-from app.analysis.synth import Workload, demo_workloads, get_demo, write_log
 from app.cli import cli, fail
+from app.synth import Workload, demo_workloads, get_demo, write_log
 
 
 def _load_workload(source: str | None, demo: str | None) -> Workload:

@@ -26,10 +26,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.analysis.source import GZIP_MAGIC
+from app.analysis.compression import GZIP_MAGIC, GzipCorrupt, GzipTooLarge, InflateLimits
+from app.analysis.compression import gunzip as decompress
 from app.db.models import Blob, BlobChunk
 
 CHUNK = 1024 * 1024  # bytes read or decompressed at a time
+HEAD = 64 * 1024  # first read of an upload (gzip or not), one inflate step
 CHUNK_RAW = 1024 * 1024  # uncompressed size a stored chunk aims at (a longer line makes more)
 RATIO_FLOOR = 1024 * 1024  # expansion ratio is only judged once this much came out
 CHUNKED = "gzip-chunks"  # Blob.compression of chunked blobs; "gzip" is one stream in data
@@ -131,52 +133,47 @@ class _Stager:
 def stage_upload(
     stream: BinaryIO, *, limits: Limits, gunzip: bool = True, chunk_size: int = CHUNK_RAW
 ) -> StagedBlob:
-    """Read ``stream`` fully under ``limits``; gzip input is decompressed when ``gunzip``."""
+    """Read ``stream`` fully under ``limits``; gzip input is decompressed when ``gunzip``, by
+    the engine's own reader (what ``analyze`` accepts, the upload accepts), which checks the
+    decompressed size and the ratio while inflating, in small steps."""
     stager = _Stager(chunk_size)
-    raw = 0
-    first = stream.read(CHUNK)
-    is_gzip = gunzip and first[:2] == GZIP_MAGIC
-    decompressor = zlib.decompressobj(31) if is_gzip else None
-    chunk = first
-    while chunk:
-        raw += len(chunk)
-        if raw > limits.max_bytes:
-            raise BlobTooLarge(f"upload is larger than the limit of {limits.max_bytes} bytes")
-        if decompressor is None:
+    raw = _CountingReader(stream, limits.max_bytes)
+    first = raw.read(HEAD)  # small: the ratio is judged against what was read so far
+    if gunzip and first[:2] == GZIP_MAGIC:
+        inflate = InflateLimits(
+            max_output=limits.max_decompressed, max_ratio=limits.max_ratio, ratio_floor=RATIO_FLOOR
+        )
+        try:
+            for piece in decompress(raw.read, first, limits=inflate):
+                stager.feed(piece)
+        except GzipTooLarge as exc:
+            raise BlobTooLarge(str(exc)) from None
+        except GzipCorrupt as exc:
+            raise BlobRejected(str(exc)) from None
+    else:
+        chunk = first
+        while chunk:
             stager.feed(chunk)
-        else:
-            decompressor = _gunzip_into(stager, decompressor, chunk, limits.max_decompressed)
-            if stager.size > RATIO_FLOOR and stager.size > raw * limits.max_ratio:
-                raise BlobTooLarge(
-                    f"gzip expands more than {limits.max_ratio:g} times; refusing it"
-                )
-        chunk = stream.read(CHUNK)
-    if decompressor is not None and not decompressor.eof:
-        raise BlobRejected("the gzip stream is truncated")
+            chunk = raw.read(CHUNK)
     if stager.size == 0:
         raise BlobRejected("the file is empty")
     return stager.finish()
 
 
-def _gunzip_into(
-    stager: _Stager, decompressor: zlib._Decompress, chunk: bytes, max_size: int
-) -> zlib._Decompress:
-    """Feed one compressed chunk, following concatenated gzip members; bounded output."""
-    data = chunk
-    while data:
-        try:
-            out = decompressor.decompress(data, CHUNK)
-            while out:
-                stager.feed(out)
-                if stager.size > max_size:
-                    raise BlobTooLarge(f"decompressed log is larger than {max_size} bytes")
-                out = decompressor.decompress(decompressor.unconsumed_tail, CHUNK)
-        except zlib.error as exc:
-            raise BlobRejected(f"corrupt gzip data: {exc}") from None
-        data = decompressor.unused_data if decompressor.eof else b""
-        if data:
-            decompressor = zlib.decompressobj(31)
-    return decompressor
+class _CountingReader:
+    """The raw upload, refused as soon as it passes ``max_bytes``."""
+
+    def __init__(self, stream: BinaryIO, max_bytes: int) -> None:
+        self._stream = stream
+        self._max = max_bytes
+        self.size = 0
+
+    def read(self, size: int) -> bytes:
+        data = self._stream.read(size)
+        self.size += len(data)
+        if self.size > self._max:
+            raise BlobTooLarge(f"upload is larger than the limit of {self._max} bytes")
+        return data
 
 
 def put_blob(session: Session, staged: StagedBlob) -> str:

@@ -224,9 +224,13 @@ def list_device_stats(session: Session, *, boot: Boot) -> list[DeviceStat]:
     return list(session.scalars(stmt.order_by(DeviceStat.bytes.desc(), DeviceStat.device)))
 
 
-def mark_stale(session: Session, *, engine_version: str) -> int:
-    """Flag boots whose shown result came from another engine version; returns how many."""
-    stale_runs = select(AnalysisRun.id).where(AnalysisRun.engine_version != engine_version)
+def mark_stale(session: Session, *, engine_version: str, schema_version: int | None = None) -> int:
+    """Flag boots whose shown result came from another engine version, or has another document
+    shape (``schema_version``, when given); returns how many."""
+    outdated = AnalysisRun.engine_version != engine_version
+    if schema_version is not None:
+        outdated = or_(outdated, AnalysisRun.schema_version.is_distinct_from(str(schema_version)))
+    stale_runs = select(AnalysisRun.id).where(outdated)
     result = session.execute(
         update(Boot)
         .where(Boot.result_run_id.in_(stale_runs), Boot.stale.is_(False))

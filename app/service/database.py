@@ -18,13 +18,15 @@ log = logging.getLogger(__name__)
 
 def prepare_database(settings: Settings) -> Database:
     """Migrate, connect and mark stale results; used by the server and the CLI."""
-    from app.analysis.report import ENGINE_VERSION
+    from app.analysis.document import ENGINE_VERSION, SCHEMA_VERSION
 
     if settings.migrate_on_start:
         upgrade(settings.sqlalchemy_url)
     db = Database(settings.sqlalchemy_url)
     with db.write() as session:
-        stale = queries.mark_stale(session, engine_version=ENGINE_VERSION)
+        stale = queries.mark_stale(
+            session, engine_version=ENGINE_VERSION, schema_version=SCHEMA_VERSION
+        )
     if stale:
-        log.warning("%d boots have results from another engine version (stale)", stale)
+        log.warning("%d boots have results from another engine or schema version (stale)", stale)
     return db

@@ -66,14 +66,14 @@ def worker_name() -> str:
 def analyze_paths(
     log_path: str, firmware_path: str | None, display_name: str | None
 ) -> dict[str, Any]:
-    """Run the engine (top level, so a process pool can pickle it)."""
+    """Run the engine (top level, so a process pool can pickle it); the JSON document."""
     from app.analysis.report import analyze_file
 
     return analyze_file(
         Path(log_path),
         firmware_path=Path(firmware_path) if firmware_path else None,
         display_name=display_name,
-    )
+    ).to_dict()
 
 
 class _LostClaim(Exception):

@@ -246,7 +246,7 @@ def build_window(
         "spans": _spans(timeline.get("lifetimes", {}), axis, lo, hi, full_hi),
         "stored_bucket_lines": timeline.get("shared_pages", {}).get("bucket_lines", 1),
         "resolution": _resolution(axis, lo, hi, n, timeline),
-        "markers": _markers(document, timeline, axis),
+        "markers": _markers(document, axis),
     }
 
 
@@ -258,13 +258,15 @@ def _resolution(axis: Axis, lo: float, hi: float, n: int, timeline: dict[str, An
     return width
 
 
-def _markers(
-    document: dict[str, Any], timeline: dict[str, Any], axis: Axis
-) -> list[dict[str, Any]]:
+def _markers(document: dict[str, Any], axis: Axis) -> list[dict[str, Any]]:
     """Vertical lines worth a label: ExitBootServices and the hand-off."""
     marks = []
-    for key, label in (("ebs_line", "ExitBootServices"), ("handoff_line", "hand-off")):
-        x = axis.at(timeline.get(key))
+    lines = (
+        (document["boot"]["exit_boot_services_line"], "ExitBootServices"),
+        (document["iommu"]["handoff_line"], "hand-off"),
+    )
+    for line, label in lines:
+        x = axis.at(line)
         if x is not None:
-            marks.append({"x": x, "label": label, "line": timeline.get(key)})
+            marks.append({"x": x, "label": label, "line": line})
     return marks

@@ -168,7 +168,7 @@ def test_reanalyse_stale_requeues_old_engine_results(
     wait_for_status(client, boot_id, token)
     with db.write() as session:
         session.execute(update(AnalysisRun).values(engine_version="0.0.0-old"))
-        from app.analysis.report import ENGINE_VERSION
+        from app.analysis.document import ENGINE_VERSION
 
         assert queries.mark_stale(session, engine_version=ENGINE_VERSION) == 1
     assert client.get(f"/api/v1/boots/{boot_id}", headers=bearer(token)).json()["stale"] is True
@@ -177,3 +177,23 @@ def test_reanalyse_stale_requeues_old_engine_results(
     assert response.json() == {"queued": [boot_id], "count": 1}
     boot = wait_for_status(client, boot_id, token)
     assert (boot["status"], boot["stale"]) == ("done", False)
+
+
+def test_results_of_an_older_schema_are_stale_too(client, make_token, logs_dir: Path, db) -> None:
+    """Same engine version, older document shape (schema 1 had ``iommu.platform``...): stale."""
+    from sqlalchemy import update
+
+    from app.analysis.document import ENGINE_VERSION, SCHEMA_VERSION
+    from app.db import queries
+    from app.db.models import AnalysisRun
+
+    token = make_token()
+    boot_id = upload(client, token, logs_dir / TDX).json()["id"]
+    wait_for_status(client, boot_id, token)
+    with db.write() as session:
+        current = dict(engine_version=ENGINE_VERSION, schema_version=SCHEMA_VERSION)
+        assert queries.mark_stale(session, **current) == 0
+        session.execute(update(AnalysisRun).values(schema_version="1"))
+        assert queries.mark_stale(session, engine_version=ENGINE_VERSION) == 0
+        assert queries.mark_stale(session, **current) == 1
+    assert client.get(f"/api/v1/boots/{boot_id}", headers=bearer(token)).json()["stale"] is True

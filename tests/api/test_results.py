@@ -27,7 +27,7 @@ def test_result_is_the_engine_document(client, analysed, logs_dir: Path) -> None
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     document = response.json()
-    expected = analyze_file(logs_dir / SEV_ES, display_name=SEV_ES)
+    expected = analyze_file(logs_dir / SEV_ES, display_name=SEV_ES).to_dict()
     for key in ("schema_version", "engine_version", "platform", "findings", "verdict", "devices"):
         assert document[key] == json.loads(json.dumps(expected[key])), key
     assert document["source"]["sha256"] == expected["source"]["sha256"]

@@ -71,3 +71,11 @@ def test_put_blob_deduplicates(db) -> None:
         assert session.scalar(select(func.count()).select_from(Blob)) == 1
         assert read_blob(session, staged.sha256) == b"hello\nworld\n"
         assert list(iter_blob_lines(session, staged.sha256)) == [b"hello\n", b"world\n"]
+
+
+def test_stage_accepts_gzip_with_trailing_zero_padding_like_analyze() -> None:
+    """The upload path and ``cvmreview analyze`` share one gzip reader, so they agree."""
+    staged = stage(gzip.compress(b"first\nsecond\n") + b"\0" * 4096)
+    assert gzip.decompress(staged.compressed) == b"first\nsecond\n"
+    with pytest.raises(BlobRejected, match="corrupt gzip"):
+        stage(gzip.compress(b"first\n") + b"junk after the member")

@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 
 import app.db.review  # noqa: F401  (registers the review tables on Base.metadata)
-from app.analysis.synth import get_demo, write_log
 from app.config import Settings
 from app.db import accounts, queries
 from app.db.blobs import Limits
 from app.db.session import Database
 from app.service.ingest import ingest_boot, project_named
 from app.service.processing import JobSettings, process_run
+from app.synth import get_demo, write_log
 
 LIMITS = Limits(max_bytes=1 << 30, max_decompressed=1 << 30, max_ratio=1000.0)
 SEV_ES_LOG = "003-tianocore-bz1354-sev-es-ovmf-debug.log"

@@ -22,7 +22,7 @@ from tests.web.figures import assert_valid_figure
 @pytest.fixture(scope="module")
 def documents() -> dict[str, dict[str, Any]]:
     return {
-        name: analyze(io.BytesIO(synthesized_log(name)), name=f"{name}.log")
+        name: analyze(io.BytesIO(synthesized_log(name)), name=f"{name}.log").to_dict()
         for name in ("sev-legacy-202211-leak", "sev-snp-pool-virtio-blk")
     }
 

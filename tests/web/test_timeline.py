@@ -16,7 +16,7 @@ from tests.web.conftest import synthesized_log
 def leak_document() -> dict[str, Any]:
     import io
 
-    return analyze(io.BytesIO(synthesized_log("sev-legacy-202211-leak")), name="leak.log")
+    return analyze(io.BytesIO(synthesized_log("sev-legacy-202211-leak")), name="leak.log").to_dict()
 
 
 def huge_document(lines: int = 50_000_000) -> dict[str, Any]:
@@ -78,12 +78,22 @@ def huge_document(lines: int = 50_000_000) -> dict[str, Any]:
             },
             "lifetimes": {"long_lived": spans[:2000], "sampled": spans[2000:]},
         },
+        "boot": {"exit_boot_services_line": lines - 200},
+        "iommu": {"handoff_line": lines - 100},
     }
 
 
 def test_window_whole_boot_matches_engine_series(leak_document: dict[str, Any]) -> None:
     window = build_window(leak_document, points=4000)
     assert window["axis"] == "line"
+    ebs, handoff = (
+        leak_document["boot"]["exit_boot_services_line"],
+        leak_document["iommu"]["handoff_line"],
+    )
+    assert [(m["label"], m["line"]) for m in window["markers"]] == [
+        ("ExitBootServices", ebs),
+        ("hand-off", handoff),
+    ]
     stored = leak_document["timeline"]["shared_pages"]["points"]
     assert window["shared"]["max"] == [p["max"] for p in stored]
     assert max(window["shared"]["max"]) == leak_document["iommu"]["peak_shared_pages"]
@@ -147,6 +157,8 @@ def test_axis_uses_seconds_when_the_log_has_timestamps() -> None:
                 "points": [{"line": 70, "end_line": 70, "time": 2.0, "min": 1, "max": 1, "last": 1}]
             }
         },
+        "boot": {"exit_boot_services_line": 90},
+        "iommu": {"handoff_line": None},
     }
     axis = build_axis(document)
     assert axis.kind == "time"
@@ -156,3 +168,4 @@ def test_axis_uses_seconds_when_the_log_has_timestamps() -> None:
     assert window["axis"] == "time"
     assert window["extent"] == [0.0, 3.0]
     assert window["shared"]["x"] == [2.0]
+    assert [m["label"] for m in window["markers"]] == ["ExitBootServices"]

@@ -11,8 +11,9 @@ import ctypes
 import enum
 from dataclasses import dataclass
 
+from app.analysis.firmware.descriptor import DescriptorKind, locate, read_header
 from app.analysis.firmware.diagnostics import Diagnostic, make
-from app.analysis.firmware.sections import Span, check_spans, count_to_read
+from app.analysis.firmware.sections import Span, check_spans
 
 SIGNATURE = b"ASEV"
 FOUR_GIB = 1 << 32
@@ -28,16 +29,6 @@ class SevSectionType(enum.IntEnum):
     KERNEL_HASHES = 0x10  # kernel/initrd/cmdline hashes (>= edk2-stable202402)
 
 
-class SevMetadataHeader(ctypes.LittleEndianStructure):
-    _pack_ = 1
-    _fields_ = [
-        ("signature", ctypes.c_uint8 * 4),
-        ("length", ctypes.c_uint32),  # header + descriptors
-        ("version", ctypes.c_uint32),  # 1
-        ("count", ctypes.c_uint32),
-    ]
-
-
 class SevSectionDesc(ctypes.LittleEndianStructure):
     _pack_ = 1
     _fields_ = [
@@ -47,8 +38,8 @@ class SevSectionDesc(ctypes.LittleEndianStructure):
     ]
 
 
-HEADER_SIZE = ctypes.sizeof(SevMetadataHeader)  # 16
 DESC_SIZE = ctypes.sizeof(SevSectionDesc)  # 12
+KIND = DescriptorKind(SIGNATURE, "SEV", DESC_SIZE)
 
 
 def type_name(value: int) -> str:
@@ -111,49 +102,18 @@ def parse_sev_metadata(
     data: bytes, offset_from_end: int, entry_offset: int | None, diags: list[Diagnostic]
 ) -> SevMetadata | None:
     """Read the descriptor the footer points at; None if it is not there at all."""
-    size = len(data)
-    start = size - offset_from_end
-    if offset_from_end == 0 or start < 0 or start + HEADER_SIZE > size:
-        diags.append(
-            make(
-                "metadata-outside-image",
-                f"SEV metadata offset {offset_from_end:#x} from the end does not leave room for "
-                f"the 16-byte ASEV header in the {size}-byte image",
-                entry_offset,
-            )
-        )
+    start = locate(data, offset_from_end, entry_offset, KIND, diags)
+    header = None if start is None else read_header(data, start, KIND, diags)
+    if header is None:
         return None
-    header = SevMetadataHeader.from_buffer_copy(data, start)
-    signature = bytes(header.signature)
-    if signature != SIGNATURE:
-        diags.append(
-            make(
-                "metadata-signature",
-                f"SEV metadata at {start:#x} has signature {signature!r}, expected b'ASEV'",
-                start,
-            )
-        )
-        return None
-    length, version, claimed = int(header.length), int(header.version), int(header.count)
-    if version != 1:
-        diags.append(make("metadata-version", f"ASEV version is {version}, expected 1", start + 8))
-    if length != HEADER_SIZE + DESC_SIZE * claimed:
-        diags.append(
-            make(
-                "metadata-length",
-                f"ASEV length {length} disagrees with its {claimed} sections "
-                f"(expected {HEADER_SIZE + DESC_SIZE * claimed})",
-                start + 4,
-            )
-        )
-    room = size - start - HEADER_SIZE
-    count = count_to_read(claimed, room, DESC_SIZE, start + 12, "ASEV", diags)
     sections = []
-    for index in range(count):
-        at = start + HEADER_SIZE + index * DESC_SIZE
+    for index in range(header.readable):
+        at = header.entry_offset(index, DESC_SIZE)
         desc = SevSectionDesc.from_buffer_copy(data, at)
         sections.append(SevSection(int(desc.base), int(desc.size), int(desc.type), at))
-    metadata = SevMetadata(offset_from_end, length, version, tuple(sections), start)
+    metadata = SevMetadata(
+        offset_from_end, header.length, header.version, tuple(sections), header.start
+    )
     diags.extend(check_sev_sections(metadata))
     return metadata
 

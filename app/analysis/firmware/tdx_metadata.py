@@ -17,8 +17,9 @@ import enum
 from dataclasses import dataclass
 
 from app.analysis.firmware import guids
+from app.analysis.firmware.descriptor import DescriptorKind, locate, read_header
 from app.analysis.firmware.diagnostics import Diagnostic, make
-from app.analysis.firmware.sections import Span, check_spans, count_to_read
+from app.analysis.firmware.sections import Span, check_spans
 
 SIGNATURE = b"TDVF"
 FOUR_GIB = 1 << 32
@@ -56,16 +57,6 @@ QEMU_TYPES = {
 _WITH_DATA = {TdxSectionType.BFV, TdxSectionType.CFV, TdxSectionType.PAYLOAD}
 
 
-class TdxMetadataHeader(ctypes.LittleEndianStructure):
-    _pack_ = 1
-    _fields_ = [
-        ("signature", ctypes.c_uint8 * 4),
-        ("length", ctypes.c_uint32),  # 16 + 32 * count (the GUID in front is not counted)
-        ("version", ctypes.c_uint32),  # 1
-        ("count", ctypes.c_uint32),
-    ]
-
-
 class TdxSectionDesc(ctypes.LittleEndianStructure):
     _pack_ = 1
     _fields_ = [
@@ -78,8 +69,8 @@ class TdxSectionDesc(ctypes.LittleEndianStructure):
     ]
 
 
-HEADER_SIZE = ctypes.sizeof(TdxMetadataHeader)  # 16
 DESC_SIZE = ctypes.sizeof(TdxSectionDesc)  # 32
+KIND = DescriptorKind(SIGNATURE, "TDX", DESC_SIZE, "; QEMU refuses the image")
 
 
 def type_name(value: int) -> str:
@@ -157,16 +148,8 @@ def parse_tdx_metadata(
 ) -> TdxMetadata | None:
     """Read the descriptor the footer points at; None if it is not there at all."""
     size = len(data)
-    start = size - offset_from_end
-    if offset_from_end == 0 or start < 0 or start + HEADER_SIZE > size:
-        diags.append(
-            make(
-                "metadata-outside-image",
-                f"TDX metadata offset {offset_from_end:#x} from the end does not leave room for "
-                f"the 16-byte TDVF header in the {size}-byte image",
-                entry_offset,
-            )
-        )
+    start = locate(data, offset_from_end, entry_offset, KIND, diags)
+    if start is None:
         return None
     if start < 16 or data[start - 16 : start] != guids.TDX_METADATA.raw:
         diags.append(
@@ -177,30 +160,10 @@ def parse_tdx_metadata(
                 max(start - 16, 0),
             )
         )
-    header = TdxMetadataHeader.from_buffer_copy(data, start)
-    signature = bytes(header.signature)
-    if signature != SIGNATURE:
-        diags.append(
-            make(
-                "metadata-signature",
-                f"TDX metadata at {start:#x} has signature {signature!r}, expected b'TDVF'",
-                start,
-            )
-        )
+    header = read_header(data, start, KIND, diags)
+    if header is None:
         return None
-    length, version, claimed = int(header.length), int(header.version), int(header.count)
-    if version != 1:
-        diags.append(make("metadata-version", f"TDVF version is {version}, expected 1", start + 8))
-    if length != HEADER_SIZE + DESC_SIZE * claimed:
-        diags.append(
-            make(
-                "metadata-length",
-                f"TDVF length {length} disagrees with its {claimed} sections (expected "
-                f"{HEADER_SIZE + DESC_SIZE * claimed}; QEMU refuses the image)",
-                start + 4,
-            )
-        )
-    count = count_to_read(claimed, size - start - HEADER_SIZE, DESC_SIZE, start + 12, "TDVF", diags)
+    claimed = header.claimed
     if claimed < 2:
         diags.append(
             make(
@@ -209,9 +172,13 @@ def parse_tdx_metadata(
                 start + 12,
             )
         )
-    sections = [_read_section(data, start + HEADER_SIZE + i * DESC_SIZE) for i in range(count)]
+    sections = [
+        _read_section(data, header.entry_offset(i, DESC_SIZE)) for i in range(header.readable)
+    ]
     split = split_offset(sections, size)
-    metadata = TdxMetadata(offset_from_end, length, version, tuple(sections), start, split)
+    metadata = TdxMetadata(
+        offset_from_end, header.length, header.version, tuple(sections), header.start, split
+    )
     diags.extend(check_tdx_sections(metadata))
     diags.extend(check_tdx_placement(metadata, size))
     return metadata

@@ -2,28 +2,21 @@
 
 Rules are declared per area (``boot``, ``iommu``, ``pool``, ``pagestate``, ``firmware``); the
 code that detects each lives where the knowledge is (the boot tracker, the simulator, the
-firmware cross-check) and reports through ``FindingCollector``. IDs are ``<AREA>-<NNN>`` and never
-reused; the README lists them all (a test checks).
+firmware cross-check) and reports through ``FindingCollector``. Like ``FORMATS``, ``AREAS`` is an
+explicit tuple of the area modules, so a new area is one import and one entry here. IDs are
+``<AREA>-<NNN>`` and never reused; the README lists them all (a test checks).
 """
 
 from __future__ import annotations
 
-import importlib
+from types import ModuleType
 
+from app.analysis.rules import boot, firmware, iommu, pagestate, pool
 from app.analysis.rules.base import FindingCollector, Rule
 
-_AREAS = ("boot", "iommu", "pool", "pagestate", "firmware")
+AREAS: tuple[ModuleType, ...] = (boot, iommu, pool, pagestate, firmware)
 
-
-def _load() -> tuple[Rule, ...]:
-    rules: list[Rule] = []
-    for area in _AREAS:
-        module = importlib.import_module(f"app.analysis.rules.{area}")
-        rules.extend(module.RULES)
-    return tuple(rules)
-
-
-RULES: tuple[Rule, ...] = _load()
+RULES: tuple[Rule, ...] = tuple(rule for area in AREAS for rule in area.RULES)
 RULES_BY_ID: dict[str, Rule] = {rule.rule_id: rule for rule in RULES}
 
 

@@ -16,7 +16,11 @@ mappings and buffers are what the firmware holds, the rest is capped (see ``time
      "lifetimes": {"long_lived": [...], "sampled": [...], "long_lived_dropped": n,
                    "sampled_dropped": n, "total": n},   # items: {device, operation,
                    # start_line, end_line, start_time, end_time, pages, request_line, mapping}
-     "ebs_line": int | None, "handoff_line": int | None}
+    }
+
+The platform and ExitBootServices are not inferred here: ``BootTracker`` decides them and calls
+``platform_decided`` / ``exit_boot_services`` (the ``BootObserver`` protocol), so the report
+feeds each event to the tracker first.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.analysis import model as m
+from app.analysis.boot import is_exit_boot_message
 from app.analysis.model import PAGE_SIZE, LabelledRange, PageState, Platform
 from app.analysis.rules.base import FindingCollector
 from app.analysis.simulator.addrspace import AddressSpace
@@ -72,6 +77,7 @@ class Simulator:
         collector: FindingCollector,
         *,
         seeds: Sequence[LabelledRange] = (),
+        platform_seeds: Callable[[Platform], Sequence[LabelledRange]] | None = None,
         max_points: int = 1000,
         keep_transitions: int = 500,
         max_lifetimes: int = 2000,
@@ -90,10 +96,10 @@ class Simulator:
         self.max_long = max_lifetimes
         self.long_dropped = 0
         self.sampled: Decimator[tuple[Mapping, int | None, float | None]] = Decimator(max_lifetimes)
-        self.flags: set[str] = set()
+        self._platform_seeds = platform_seeds
+        self._seeded = False
         self.ebs_line: int | None = None
         self._watch = False
-        self._strong_ebs = False
         self._last_encdec: tuple[str, int, int, bool] | None = None
         self.pte_updates = 0
         self.page_splits = 0
@@ -106,7 +112,7 @@ class Simulator:
         self._handlers: dict[type, Callable[[Any], None]] = {
             m.IoMmuMapRequest: io.map_request,
             m.IoMmuMapResult: io.map_result,
-            m.IoMmuUnmap: self._unmap,
+            m.IoMmuUnmap: io.unmap,
             m.IoMmuSetAttribute: self._set_attribute,
             m.IoMmuAllocateRequest: io.allocate_request,
             m.IoMmuAllocateResult: io.allocate_result,
@@ -123,10 +129,7 @@ class Simulator:
             m.TdAcceptMessage: self._accept_message,
             m.MemoryAccepted: self._accepted,
             m.ResourceHob: self._resource,
-            m.SevEnabled: self._sev,
             m.SevEsGhcb: self._ghcb,
-            m.TdxStarted: self._tdx,
-            m.TdxSharedBitMask: self._tdx,
             m.PlatformHint: self._hint,
             m.PciDeviceFound: at.on_pci,
             m.ProtocolInstalled: at.on_protocol,
@@ -137,6 +140,26 @@ class Simulator:
         """Apply firmware seeds once the platform is known (before the ranges are touched)."""
         for seed in seeds:
             self.space.seed(seed)
+
+    # -- what BootTracker decides (BootObserver) ------------------------------------------------
+
+    def platform_decided(self, platform: Platform) -> None:
+        """Firmware seeds differ by platform (SNP pre-validated pages, TDX accepted sections)
+        and an OvmfPkgX64 image carries both: seed once the log says which applies."""
+        if self._platform_seeds is None or self._seeded:
+            return
+        if platform in (Platform.SEV_SNP, Platform.TDX):
+            self._seeded = True
+            self.seed(self._platform_seeds(platform))
+
+    def exit_boot_services(self, line: int, *, strong: bool) -> None:
+        """ExitBootServices is under way. Strong signs come from IoMmuDxe itself; weak ones
+        (virtio ``*ExitBoot`` lines, SNP's "Accepting all memory" at BeforeExitBootServices)
+        only open the hand-off watch when the log has no IoMmu lines to wait for."""
+        if self.ebs_line is None:
+            self.ebs_line = line
+        if strong or not (self.iommu.maps or self.iommu.allocations):
+            self._watch = self.space.line_of("handoff") is None
 
     # -- the hot path -----------------------------------------------------------------------
 
@@ -160,27 +183,9 @@ class Simulator:
             self.space.label_pool(pool)
 
     def _exit_boot(self, ev: m.IoMmuExitBoot) -> None:
-        self._ebs(ev.line, strong=True)
         self.iommu.start_teardown(ev.line)
 
-    def _unmap(self, ev: m.IoMmuUnmap) -> None:
-        if ev.memory_map_locked and not self._strong_ebs:
-            self._ebs(ev.line, strong=True)
-        self.iommu.unmap(ev)
-
-    def _ebs(self, line: int, *, strong: bool = False) -> None:
-        """ExitBootServices is under way. Strong signs come from IoMmuDxe itself; weak ones
-        (virtio ``*ExitBoot`` lines, SNP's "Accepting all memory" at BeforeExitBootServices)
-        only open the hand-off watch when the log has no IoMmu lines to wait for."""
-        if self.ebs_line is None:
-            self.ebs_line = line
-        if strong:
-            self._strong_ebs = True
-        if strong or not (self.iommu.maps or self.iommu.allocations):
-            self._watch = self.space.line_of("handoff") is None
-
     def _encdec(self, ev: m.SetMemoryEncDec) -> None:
-        self.flags.add("sev")
         end = ev.physical + ev.length
         if ev.mmio:
             self.tracker.logged_mmio(ev.physical, end, not ev.encrypt)
@@ -189,7 +194,6 @@ class Simulator:
         self.tracker.logged(ev.physical, end, not ev.encrypt, ev.module, ev.line, ev.time)
 
     def _psc(self, ev: m.PageStateChange) -> None:
-        self.flags.add("snp")
         last = self._last_encdec
         if (
             last is not None
@@ -205,7 +209,6 @@ class Simulator:
         self.tracker.logged(ev.start, ev.end, ev.shared, ev.module, ev.line, ev.time)
 
     def _tdx_convert(self, ev: m.SetMemorySharedOrPrivate) -> None:
-        self.flags.add("tdx")
         self.tracker.logged(
             ev.physical, ev.physical + ev.length, ev.shared, ev.module, ev.line, ev.time
         )
@@ -227,11 +230,7 @@ class Simulator:
         if ev.resource_type == 7 and ev.length > 0:
             self.tracker.pages.set_range(ev.start, ev.start + ev.length, PageState.UNACCEPTED)
 
-    def _sev(self, ev: m.SevEnabled) -> None:
-        self.flags.add("sev")
-
     def _ghcb(self, ev: m.SevEsGhcb) -> None:
-        self.flags.add("sev-es")
         if ev.backup or ev.pages <= 0:
             return
         pages = min(ev.pages, MAX_GHCB_PAGES)
@@ -252,36 +251,19 @@ class Simulator:
                     check=False,
                 )
 
-    def _tdx(self, ev: m.Event) -> None:
-        self.flags.add("tdx")
-
     def _hint(self, ev: m.PlatformHint) -> None:
         name = ev.name
         if name == "accepting-all-memory":
-            self.flags.add("snp")
-            self._ebs(ev.line)
             pagemap = self.tracker.pages
             todo = [(s, e) for s, e, st in pagemap.ranges() if st is PageState.UNACCEPTED]
             for s, e in todo:
                 pagemap.set_range(s, e, PageState.PRIVATE)
-        elif name == "snp-known-apic-ids":
-            self.flags.add("snp")
-        elif name == "sev-es-flash":
-            self.flags.add("sev-es")
-        elif name == "tdx-cc-attr" and ev.value is not None:
-            self.flags.add(
-                {0x100: "sev", 0x101: "sev-es", 0x102: "snp", 0x200: "tdx"}.get(ev.value, "none")
-            )
         elif name == "fw-cfg-dma" and ev.value:
             self.attributor.fw_cfg_line = ev.line
-        elif name == "iommu-pool-supported":
-            self.flags.add("pool")
 
     def _driver_message(self, ev: m.DriverMessage) -> None:
-        if ev.function.endswith("ExitBoot"):
-            self._ebs(ev.line)
-            return
-        self.attributor.on_message(ev)
+        if not is_exit_boot_message(ev):  # an ExitBoot callback line names no device
+            self.attributor.on_message(ev)
 
     # -- lifetimes, hand-off, result --------------------------------------------------------
 
@@ -300,18 +282,6 @@ class Simulator:
         self._watch = False
         self.tracker.resolve(line, None, sticky=True)
         self.space.snapshot("handoff", line, self.collector)
-
-    def platform(self) -> Platform:
-        f = self.flags
-        if "tdx" in f:
-            return Platform.TDX
-        if "snp" in f:
-            return Platform.SEV_SNP
-        if "sev-es" in f:
-            return Platform.SEV_ES
-        if "sev" in f:
-            return Platform.SEV
-        return Platform.UNKNOWN if self.iommu.maps else Platform.NONE
 
     def finish(self, *, last_line: int) -> SimulationResult:
         self.attributor.finish(last_line)

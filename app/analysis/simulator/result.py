@@ -53,8 +53,6 @@ def build_timeline(sim: Simulator) -> dict[str, Any]:
             "sampled_dropped": sim.sampled.dropped,
             "total": len(sim.long_lived) + sim.long_dropped + sim.sampled.seen,
         },
-        "ebs_line": sim.ebs_line,
-        "handoff_line": sim.space.line_of("handoff"),
     }
 
 
@@ -64,7 +62,6 @@ def build_summary(sim: Simulator, live_at_end: int) -> dict[str, Any]:
     tr = sim.tracker
     pool = io.pool
     return {
-        "platform": sim.platform().value,
         "maps": io.maps,
         "unmaps": io.unmaps,
         "legacy_maps": io.legacy_maps,
@@ -74,7 +71,6 @@ def build_summary(sim: Simulator, live_at_end: int) -> dict[str, Any]:
         "set_attributes": sim.set_attributes,
         "live_at_ebs": io.live_at_ebs,
         "live_at_end": live_at_end,
-        "ebs_line": sim.ebs_line,
         "handoff_line": sim.space.line_of("handoff"),
         "pool": None
         if pool is None
@@ -86,7 +82,6 @@ def build_summary(sim: Simulator, live_at_end: int) -> dict[str, Any]:
             "fallbacks": pool.fallbacks,
             "released": pool.released,
         },
-        "pool_supported": "pool" in sim.flags or pool is not None,
         "peak_shared_pages": tr.peak_shared,
         "peak_shared_line": tr.peak_line or None,
         "shared_pages_at_handoff": sim.space.shared_pages_of("handoff"),

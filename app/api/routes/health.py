@@ -13,7 +13,7 @@ router = APIRouter(prefix="/health", tags=["health"])
 
 @router.get("", response_model=HealthPublic)
 def health(session: SessionDep, queue: QueueDep) -> HealthPublic:
-    from app.analysis.report import ENGINE_VERSION
+    from app.analysis.document import ENGINE_VERSION
 
     session.execute(text("SELECT 1"))
     dialect = session.get_bind().dialect.name

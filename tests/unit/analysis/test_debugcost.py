@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from app.analysis.report import analyze, analyze_file
-from app.analysis.synth import DeviceSpec, Workload, write_log
+from app.synth import DeviceSpec, Workload, write_log
 from tests.unit.conftest import real_log
 
 
@@ -21,7 +21,7 @@ def synthesized(platform: str, edk2: str, pool: bool) -> dict[str, object]:
     buffer = io.BytesIO()
     write_log(workload, buffer)
     buffer.seek(0)
-    return analyze(buffer, name="cost.log")["debug_cost"]  # type: ignore[return-value]
+    return analyze(buffer, name="cost.log").to_dict()["debug_cost"]  # type: ignore[no-any-return]
 
 
 def test_plain_sev_and_tdx_pay_one_exit_per_character() -> None:
@@ -43,10 +43,11 @@ def test_cost_is_split_by_the_code_that_printed_it() -> None:
 
 
 def test_info_level_log_has_no_verbose_cost_and_charges_modules() -> None:
-    cost = analyze_file(real_log("003"))["debug_cost"]
+    document = analyze_file(real_log("003")).to_dict()
+    cost = document["debug_cost"]
     rows = {row["source"].split(" (")[0]: row for row in cost["by_source"]}
     assert rows["IoMmuDxe"]["messages"] == 1  # only its INFO line about the reserved pool
-    assert cost["platform"] == "sev-es"
+    assert document["platform"]["kind"] == "sev-es" and "platform" not in cost
     modules = {row["module"] for row in cost["modules"]}
     assert "PlatformPei.efi" in modules
     assert sum(row["messages"] for row in cost["modules"]) <= cost["messages"]

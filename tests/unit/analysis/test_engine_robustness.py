@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.analysis.report import analyze
-from app.analysis.synth import demo_workloads, write_log
+from app.synth import demo_workloads, write_log
 
 
 @cache
@@ -48,7 +48,7 @@ def damage(lines: list[bytes], operations: list[tuple[str, int]]) -> list[bytes]
 @given(st.integers(0, len(demo_workloads()) - 1), edits)
 def test_damaged_logs_never_break_the_engine(index: int, operations: list[tuple[str, int]]) -> None:
     lines = damage(list(demo_lines(index)), operations)
-    document = analyze(io.BytesIO(b"\r\n".join(lines)), name="damaged.log")
+    document = analyze(io.BytesIO(b"\r\n".join(lines)), name="damaged.log").to_dict()
     total = document["source"]["lines"]
     for finding in document["findings"]:
         assert all(1 <= line <= total for line in finding["lines"]), finding["id"]
@@ -105,7 +105,7 @@ line = st.builds(
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(line, max_size=80))
 def test_well_formed_lines_with_any_values_never_break_the_simulator(lines: list[str]) -> None:
-    document = analyze(io.BytesIO("\n".join(lines).encode() + b"\n"), name="values.log")
+    document = analyze(io.BytesIO("\n".join(lines).encode() + b"\n"), name="values.log").to_dict()
     assert document["unrecognised_lines"] == 0
     for finding in document["findings"]:
         assert all(1 <= n <= document["source"]["lines"] for n in finding["lines"])

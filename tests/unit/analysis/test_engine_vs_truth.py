@@ -1,7 +1,7 @@
 """The whole engine against the synthesizer's ground truth: every injected fault is found on its
 lines, clean boots stay clean, and DMA is attributed to the right device.
 
-The synthesizer writes exactly the lines OVMF prints (tests/unit/analysis/synth check that);
+The synthesizer writes exactly the lines OVMF prints (tests/unit/synth check that);
 here the parser, boot tracker and simulator read them back without knowing the workload.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from app.analysis.report import Replay, replay
-from app.analysis.synth import DeviceSpec, FaultSpec, Workload, demo_workloads, write_log
+from app.synth import DeviceSpec, FaultSpec, Workload, demo_workloads, write_log
 
 ATTRIBUTION_TARGET = 0.95
 # Findings any boot may carry without being a detection error.
@@ -109,7 +109,7 @@ def found(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
 @pytest.mark.parametrize("workload", FAULT_WORKLOADS, ids=lambda w: w.name)
 def test_each_injected_fault_is_found_on_its_lines(workload: Workload) -> None:
     result, truth = run(workload)
-    findings = found(result.document)
+    findings = found(result.document.to_dict())
     expected = {fault["rule_id"] for fault in truth["faults"]}
     assert expected, "the workload injected nothing"
     for fault in truth["faults"]:
@@ -126,14 +126,14 @@ def test_each_injected_fault_is_found_on_its_lines(workload: Workload) -> None:
 @pytest.mark.parametrize("workload", demo_workloads(), ids=lambda w: w.name)
 def test_demo_boots_report_exactly_their_faults(workload: Workload) -> None:
     result, truth = run(workload)
-    findings = found(result.document)
+    findings = found(result.document.to_dict())
     expected = {fault["rule_id"] for fault in truth["faults"]}
     assert expected <= set(findings)
     allowed = expected | ALWAYS_ALLOWED | set().union(*(COMPANIONS.get(r, set()) for r in expected))
     assert set(findings) <= allowed
-    assert result.document["source"]["synthesized"] is True
-    assert result.document["platform"]["kind"] == workload.platform
-    assert result.document["boot"]["outcome"] == "handed-off"
+    assert result.document.to_dict()["source"]["synthesized"] is True
+    assert result.document.to_dict()["platform"]["kind"] == workload.platform
+    assert result.document.to_dict()["boot"]["outcome"] == "handed-off"
 
 
 # The injected pool exhaustion is a burst of bare data maps without virtio-blk's header and
@@ -156,7 +156,7 @@ def test_dma_is_attributed_to_the_right_device(workload: Workload) -> None:
     ]
     accuracy = 1 - len(wrong) / len(records)
     assert accuracy >= ATTRIBUTION_TARGET, (accuracy, wrong[:5])
-    methods = {device["attribution"]["method"] for device in result.document["devices"]}
+    methods = {device["attribution"]["method"] for device in result.document.to_dict()["devices"]}
     assert methods <= {"driver-context", "fw-cfg-signature", "request-shape", "unattributed"}
 
 
@@ -177,7 +177,8 @@ def test_clean_boot_on_every_platform_has_no_problem_findings() -> None:
         )
         result, truth = run(workload)
         assert truth["faults"] == []
-        assert set(found(result.document)) <= ALWAYS_ALLOWED, (platform, found(result.document))
-        iommu = result.document["iommu"]
+        document = result.document.to_dict()
+        assert set(found(document)) <= ALWAYS_ALLOWED, (platform, found(document))
+        iommu = document["iommu"]
         assert iommu["maps"] == truth["mappings_total"]
         assert iommu["live_at_end"] == 0

@@ -18,13 +18,13 @@ SCRIPT = """
 import io, json, sys
 from app.analysis import native
 from app.analysis.report import analyze
-from app.analysis.synth import demo_workloads, write_log
+from app.synth import demo_workloads, write_log
 out = {"native": native.is_active(), "documents": []}
 for workload in demo_workloads():
     buffer = io.BytesIO()
     write_log(workload, buffer)
     buffer.seek(0)
-    document = analyze(buffer, name=workload.name)
+    document = analyze(buffer, name=workload.name).to_dict()
     document.pop("analysis_seconds")
     out["documents"].append(document)
 print(json.dumps(out, sort_keys=True))

@@ -339,7 +339,7 @@ def cases() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def documents() -> dict[str, Document]:
-    return {path.name[:3]: analyze_file(path) for path in sorted(LOGS_DIR.glob("*.log"))}
+    return {path.name[:3]: analyze_file(path).to_dict() for path in sorted(LOGS_DIR.glob("*.log"))}
 
 
 def test_every_bundled_log_has_its_expected_facts(documents: dict[str, Document]) -> None:
@@ -448,7 +448,7 @@ def test_the_new_formats_find_their_lines_in_the_real_logs(
 
 def test_line_numbers_in_findings_point_at_the_right_text() -> None:
     path = real_log("004")
-    doc = analyze_file(path)
+    doc = analyze_file(path).to_dict()
     line = doc["boot"]["failure"]["line"]
     text = path.read_bytes().split(b"\n")[line - 1]
     assert text.startswith(b"ASSERT ")

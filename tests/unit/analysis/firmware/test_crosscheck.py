@@ -140,7 +140,7 @@ def test_cross_check_real_logs_through_analyze(
 
     report = read_firmware(debian_image(image), name=image)
     with real_log(log).open("rb") as stream:
-        document = analyze(stream, name=log, firmware=report)
+        document = analyze(stream, name=log, firmware=report).to_dict()
     found = [(f["id"], f["key"]) for f in document["findings"] if f["id"].startswith("FW-")]
     assert found == expected
     assert document["firmware"]["identity"]["sha256"] == report.identity.sha256

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from app.analysis import model as m
+from app.analysis.boot import BootTracker
 from app.analysis.model import PAGE_SIZE, Finding, LabelledRange
 from app.analysis.rules.base import FindingCollector
 from app.analysis.simulator import SIMULATOR_RULES, SimulationResult, Simulator
@@ -214,14 +215,26 @@ class BootLog:
 def run(
     events: Iterable[m.Event], *, seeds: Sequence[LabelledRange] = (), **kwargs: int
 ) -> tuple[SimulationResult, list[Finding]]:
+    result, findings, _ = run_with_boot(events, seeds=seeds, **kwargs)
+    return result, findings
+
+
+def run_with_boot(
+    events: Iterable[m.Event], *, seeds: Sequence[LabelledRange] = (), **kwargs: int
+) -> tuple[SimulationResult, list[Finding], BootTracker]:
+    """The simulator as the report drives it: the boot tracker sees each event first and tells
+    the simulator the platform and ExitBootServices (the tracker's own BOOT findings, reported
+    at its ``finish``, are not wanted here, so it is not finished)."""
     collector = FindingCollector(SIMULATOR_RULES)
     sim = Simulator(collector, seeds=seeds, **kwargs)
+    boot = BootTracker(collector, observer=sim)
     last = 0
     for ev in events:
+        boot.feed(ev)
         sim.feed(ev)
         last = ev.line
     result = sim.finish(last_line=last)
-    return result, collector.findings()
+    return result, collector.findings(), boot
 
 
 def rule_ids(findings: Iterable[Finding]) -> list[str]:

@@ -1,4 +1,5 @@
-"""Simulator as a whole: platform, ExitBootServices inference, hand-off, result shapes."""
+"""Simulator as a whole, driven like the report does (the boot tracker decides the platform
+and ExitBootServices and tells it): hand-off, result shapes."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from app.analysis import model as m
 from app.analysis.model import LabelledRange, PageState
 
-from .factories import BootLog, run
+from .factories import BootLog, run, run_with_boot
 
 
 @pytest.mark.parametrize(
@@ -29,15 +30,16 @@ from .factories import BootLog, run
         ),
         ([(m.TdxStarted, {"gpaw": 52, "cpus": 4})], "tdx"),
         ([(m.PlatformHint, {"name": "tdx-cc-attr", "value": 0x200})], "tdx"),
-        ([], "none"),
+        ([], "unknown"),  # no evidence and the log never reached DXE
     ],
 )
 def test_platform_derived_from_events(events, platform):
     b = BootLog()
     for cls, fields in events:
         b.add(cls, **fields)
-    result, _ = run(b.events)
-    assert result.summary["platform"] == platform
+    result, _, boot = run_with_boot(b.events)
+    assert boot.platform.value == platform
+    assert "platform" not in result.summary  # the tracker owns it; the document has it once
 
 
 def test_ghcb_pages_shared_and_labelled():
@@ -56,9 +58,9 @@ def test_info_level_ebs_from_virtio_exit_boot_takes_handoff_snapshot():
     b.message("VirtioRngExitBoot", "Context=0x7E5C1018")
     b.other()  # first line after the teardown: hand-off
     b.other()
-    result, _ = run(b.events)
-    assert result.summary["ebs_line"] == 2
-    assert result.timeline["handoff_line"] == 3
+    result, _, boot = run_with_boot(b.events)
+    assert boot.exit_boot_line == 2
+    assert result.summary["handoff_line"] == 3
     assert result.address_space["end"]["line"] == 4
 
 
@@ -71,10 +73,10 @@ def test_accepting_all_memory_waits_for_iommu_teardown_in_verbose_logs():
     b.exit_boot()
     b.unmap(mp, locked=True, convert=(0x7E200000, 1))
     b.other()
-    result, findings = run(b.events)
+    result, findings, boot = run_with_boot(b.events)
     assert findings == []
-    assert result.timeline["handoff_line"] == b.events[-1].line
-    assert result.summary["platform"] == "sev-snp"
+    assert result.summary["handoff_line"] == b.events[-1].line
+    assert boot.platform.value == "sev-snp"
 
 
 def test_unaccepted_memory_is_accepted_by_snp_accept_all_and_tdx_accept():

@@ -6,7 +6,7 @@ from app.analysis import model as m
 from app.analysis.model import LabelledRange, PageState
 from app.analysis.rules.pagestate import RULES
 
-from .factories import BootLog, by_rule, rule_ids, run
+from .factories import BootLog, by_rule, rule_ids, run, run_with_boot
 
 BOUNCE = 0x60000000
 
@@ -108,9 +108,9 @@ def test_page_003_snp_psc_line_is_not_a_second_conversion():
         large=False,
     )
     b.other()
-    result, findings = run(b.events)
+    result, findings, boot = run_with_boot(b.events)
     assert findings == []
-    assert result.summary["platform"] == "sev-snp"
+    assert boot.platform.value == "sev-snp"
 
 
 def test_page_003_tdx_pool_init_and_release_match():
@@ -125,9 +125,9 @@ def test_page_003_tdx_pool_init_and_release_match():
     for slot in pool_layout(0x7E000000):
         b.convert(slot.data, (slot.data_end - slot.data) // 0x1000, shared=False, sev=False)
     b.other()
-    result, findings = run(b.events)
+    result, findings, boot = run_with_boot(b.events)
     assert findings == []
-    assert result.summary["platform"] == "tdx"
+    assert boot.platform.value == "tdx"
     assert result.summary["shared_pages_at_handoff"] == 0
     assert result.address_space["handoff"]["line"] == b.events[-1].line
 

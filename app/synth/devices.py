@@ -17,10 +17,10 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.analysis.synth import lines
-from app.analysis.synth.iommu import Buffer, IoMmu, Mapping
-from app.analysis.synth.memory import CallerBuffers
-from app.analysis.synth.workload import DeviceSpec
+from app.synth import lines
+from app.synth.iommu import Buffer, IoMmu, Mapping
+from app.synth.memory import CallerBuffers
+from app.synth.workload import DeviceSpec
 
 PAGE = 0x1000
 

@@ -14,11 +14,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.analysis.synth import lines
-from app.analysis.synth.devices import MODERN_DID
-from app.analysis.synth.workload import DeviceSpec, Workload
+from app.synth import lines
+from app.synth.devices import MODERN_DID
+from app.synth.workload import DeviceSpec, Workload
 
-LOGS = Path(__file__).resolve().parents[2] / "data" / "logs"
+LOGS = Path(__file__).resolve().parents[1] / "data" / "logs"
 SEV_ES_BASE = "003-tianocore-bz1354-sev-es-ovmf-debug.log"
 PLAIN_BASE = "008-debian-ovmf-2022.11-debug-plain.log"
 FWCFG_DMA = "QemuFwCfg interface (DMA) is supported."

@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from app.analysis.synth import DeviceSpec, Workload
-from app.analysis.synth.lines import map_result, pci_discovered, set_mem_enc_dec
+from app.synth import DeviceSpec, Workload
+from app.synth.lines import map_result, pci_discovered, set_mem_enc_dec
 
 from .conftest import Synthesized, synthesize
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from app.analysis.synth import GroundTruth, Workload, demo_workloads, write_log
+from app.synth import GroundTruth, Workload, demo_workloads, write_log
 
 
 @dataclass

@@ -7,7 +7,7 @@ runs the 128K range dry, and an SNP boot with a handful of driver bugs.
 
 from __future__ import annotations
 
-from app.analysis.synth.workload import DeviceSpec, FaultSpec, Workload
+from app.synth.workload import DeviceSpec, FaultSpec, Workload
 
 
 def demo_workloads() -> list[Workload]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.analysis.synth import lines
-from app.analysis.synth.iommu import IoMmu, Mapping
-from app.analysis.synth.memory import CallerBuffers
-from app.analysis.synth.pool import SIZE_NAMES
-from app.analysis.synth.workload import FaultSpec
+from app.synth import lines
+from app.synth.iommu import IoMmu, Mapping
+from app.synth.memory import CallerBuffers
+from app.synth.pool import SIZE_NAMES
+from app.synth.workload import FaultSpec
 
 PAGE = 0x1000
 LEGACY_ONLY_BYTES = 0x201000  # 513 pages: more than any pool slot holds

@@ -17,17 +17,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.analysis.synth import lines
-from app.analysis.synth.encryption import PageStateLines
-from app.analysis.synth.memory import (
+from app.synth import lines
+from app.synth.encryption import PageStateLines
+from app.synth.memory import (
     ABOVE_4G_BASE,
     LEGACY_FLOOR,
     LEGACY_TOP,
     MapInfoPool,
     PageAllocator,
 )
-from app.analysis.synth.pool import TOTAL_PAGES, ReservedPool
-from app.analysis.synth.truth import AllocationRecord, FaultRecord, MappingRecord, TruthSink
+from app.synth.pool import TOTAL_PAGES, ReservedPool
+from app.synth.truth import AllocationRecord, FaultRecord, MappingRecord, TruthSink
 
 PAGE = 0x1000
 BOUNCE_OPS = frozenset({"Read", "Write", "Read64", "Write64"})

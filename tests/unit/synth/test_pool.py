@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from app.analysis.synth import DeviceSpec, Workload
-from app.analysis.synth.pool import TOTAL_PAGES, ReservedPool
+from app.synth import DeviceSpec, Workload
+from app.synth.pool import TOTAL_PAGES, ReservedPool
 
 from .conftest import Synthesized, synthesize
 

@@ -6,7 +6,7 @@ import io
 import json
 import re
 
-from app.analysis.synth import DeviceSpec, FaultSpec, Workload, demo_workloads, write_log
+from app.synth import DeviceSpec, FaultSpec, Workload, demo_workloads, write_log
 
 from .conftest import Synthesized, synthesize
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from app.analysis.errors import WorkloadError
-from app.analysis.synth import Workload, demo_workloads
+from app.synth import Workload, demo_workloads
 
 
 def test_workload_round_trips_through_json() -> None:

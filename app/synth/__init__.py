@@ -5,10 +5,10 @@ benchmarks and demos get them from here: a declared ``Workload`` goes in, a byte
 (first line ``# cvmreview synthesized log: {...}``) and a ``GroundTruth`` come out.
 """
 
-from app.analysis.synth.demos import demo_workloads, get_demo
-from app.analysis.synth.truth import GroundTruth
-from app.analysis.synth.workload import DeviceSpec, FaultSpec, Workload
-from app.analysis.synth.writer import HEADER, write_log
+from app.synth.demos import demo_workloads, get_demo
+from app.synth.truth import GroundTruth
+from app.synth.workload import DeviceSpec, FaultSpec, Workload
+from app.synth.writer import HEADER, write_log
 
 __all__ = [
     "HEADER",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.analysis.synth import lines
+from app.synth import lines
 
 PAGE = 0x1000
 LARGE = 0x200000

@@ -15,15 +15,15 @@ import random
 from typing import BinaryIO
 
 from app.analysis.errors import WorkloadError
-from app.analysis.synth import lines
-from app.analysis.synth.devices import Device, Done, run_setup, run_teardown
-from app.analysis.synth.faults import Episodes
-from app.analysis.synth.iommu import IoMmu
-from app.analysis.synth.memory import POOL_BASE, CallerBuffers
-from app.analysis.synth.pool import ReservedPool
-from app.analysis.synth.skeleton import Hook, build_plan
-from app.analysis.synth.truth import DEFAULT_MAPPINGS_LIMIT, FaultRecord, GroundTruth, TruthSink
-from app.analysis.synth.workload import FaultSpec, Workload
+from app.synth import lines
+from app.synth.devices import Device, Done, run_setup, run_teardown
+from app.synth.faults import Episodes
+from app.synth.iommu import IoMmu
+from app.synth.memory import POOL_BASE, CallerBuffers
+from app.synth.pool import ReservedPool
+from app.synth.skeleton import Hook, build_plan
+from app.synth.truth import DEFAULT_MAPPINGS_LIMIT, FaultRecord, GroundTruth, TruthSink
+from app.synth.workload import FaultSpec, Workload
 
 HEADER = "# cvmreview synthesized log: "
 CONNECT_REQUESTS = 8
