@@ -43,6 +43,7 @@ class FuzzRun:
     coverage: int  # instrumented edges reached (libFuzzer's "cov")
     features: int  # libFuzzer's "ft": edges and hit-count buckets
     corpus: int
+    new_units: int  # inputs the mutations added to the corpus for reaching new coverage
     returncode: int
     crashes: tuple[Path, ...]
     output: str
@@ -53,7 +54,7 @@ class FuzzRun:
         return bool(self.crashes) or self.returncode != 0
 
 
-def budget(default_local: int = 10, default_ci: int = 60) -> int:
+def budget(default_local: int = 15, default_ci: int = 60) -> int:
     """``CVMREVIEW_FUZZ_SECONDS``, else 60 s under CI and a short run locally."""
     configured = os.environ.get("CVMREVIEW_FUZZ_SECONDS")
     if configured:
@@ -128,6 +129,7 @@ def _figures(
         coverage=int(last[1]),
         features=int(last[2]),
         corpus=int(last[3]),
+        new_units=stats.get("new_units_added", 0),
         returncode=returncode,
         crashes=crashes,
         output=out.decode("utf-8", "replace"),
