@@ -85,6 +85,8 @@ def load_metadata_json(data: bytes | str, *, name: str) -> FirmwareReport:
         doc = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise FirmwareError(f"{name}: not a JSON document ({exc})") from None
+    except RecursionError:  # json.loads gives up on deep nesting (about 1000 levels)
+        raise FirmwareError(f"{name}: not a metadata document (nested too deeply)") from None
     try:
         return _load(doc, name)
     except _Bad as exc:
@@ -100,7 +102,7 @@ def _load(doc: Any, name: str) -> FirmwareReport:
     footer = _footer(doc.get("footer"))
     sev = _sev(doc.get("sev_metadata"))
     tdx = _tdx(doc.get("tdx_metadata"), identity.size)
-    diags = [diagnostic_from_dict(_obj(d, "diagnostic")) for d in _list(doc, "diagnostics")]
+    diags = [_diagnostic(_obj(d, "diagnostic")) for d in _list(doc, "diagnostics")]
     for fresh in _recheck(footer, sev, tdx, identity.size):
         if all((fresh.code, fresh.message) != (d.code, d.message) for d in diags):
             diags.append(fresh)
@@ -139,6 +141,16 @@ def _identity(raw: dict[str, Any], name: str) -> Identity:
         layout=str(raw.get("layout") or "unknown"),
         size_label=SIZE_LABELS.get(size),
     )
+
+
+def _diagnostic(raw: dict[str, Any]) -> Diagnostic:
+    """A kept diagnostic; a missing key or unknown severity is a schema violation."""
+    try:
+        return diagnostic_from_dict(raw)
+    except KeyError as exc:
+        raise _Bad(f"diagnostic {exc} is required") from None
+    except ValueError:
+        raise _Bad(f"diagnostic severity {raw.get('severity')!r} is not error or warning") from None
 
 
 def _footer(raw: Any) -> FooterTable | None:

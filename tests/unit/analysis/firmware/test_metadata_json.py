@@ -140,6 +140,17 @@ def test_load_metadata_json_rechecks_sections() -> None:
             '"identity": {"size": 4096}, "tdx_metadata": {"sections": 3}}',
             "must be a list",
         ),
+        (
+            '{"schema": "cvmreview-firmware-metadata", "schema_version": 1, '
+            '"identity": {"size": 4096}, "diagnostics": [{"severity": "error", "message": "m"}]}',
+            "diagnostic 'code' is required",
+        ),
+        (
+            '{"schema": "cvmreview-firmware-metadata", "schema_version": 1, "identity": '
+            '{"size": 4096}, "diagnostics": [{"code": "x", "severity": "fatal", "message": "m"}]}',
+            "severity 'fatal'",
+        ),
+        ("[" * 100_000, "nested too deeply"),
     ],
 )
 def test_load_metadata_json_rejects_other_documents(text: str, words: str) -> None:
