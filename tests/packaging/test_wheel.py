@@ -76,10 +76,8 @@ def elsewhere(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("elsewhere")
 
 
-@pytest.fixture(scope="session")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The wheel built like the Docker image's build stage (pip may use its cache)."""
-    source = tmp_path_factory.mktemp("source")
+def copy_build_sources(source: Path) -> Path:
+    """The files the Dockerfile's build stage copies, copied into ``source``."""
     for name in build_stage_sources():
         path = ROOT / name
         if path.is_dir():
@@ -87,6 +85,13 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copytree(path, source / name, ignore=ignore)
         else:
             shutil.copy2(path, source / name)
+    return source
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel built like the Docker image's build stage (pip may use its cache)."""
+    source = copy_build_sources(tmp_path_factory.mktemp("source"))
     dist = tmp_path_factory.mktemp("dist")
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", dist, source], dist)
     (built,) = dist.glob("cvmreview-*.whl")
@@ -109,6 +114,26 @@ def test_dockerfile_installs_the_built_wheel() -> None:
     assert installs and "/wheels/cvmreview-*.whl" in installs[0].split()
     assert not any(" -e " in line or "--editable" in line for line in runtime)
     assert any(line.startswith("COPY --from=build /wheels") for line in runtime)
+
+
+def test_a_listed_module_that_does_not_exist_fails_the_build(tmp_path: Path) -> None:
+    """Rather than quietly compiling less (modules move between packages)."""
+    source = copy_build_sources(tmp_path)
+    pyproject = source / "pyproject.toml"
+    listed = '"app.analysis.model",'
+    text = pyproject.read_text(encoding="utf-8")
+    assert listed in text
+    pyproject.write_text(text.replace(listed, f'{listed} "app.analysis.moved_away",'))
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", tmp_path, source],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode != 0
+    assert "compiled module app.analysis.moved_away listed in pyproject.toml" in result.stderr
+    assert not list(tmp_path.glob("*.whl"))
 
 
 def test_wheel_ships_the_compiled_engine_and_the_resources(wheel: Path) -> None:
