@@ -24,7 +24,9 @@ from alembic.script import ScriptDirectory
 
 from tests.servicekit import Server, service_env
 
-pytestmark = pytest.mark.slow
+# The first test also pays for the session's wheel build (mypyc and a C compile, 2 to 6 minutes
+# on the shared 2-core machine) and the venv install, beyond the suite's 600 s per test.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGS = sorted((ROOT / "app" / "data" / "logs").glob("*.log"))
