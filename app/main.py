@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -25,9 +24,9 @@ from app.config import Settings, get_settings
 from app.http.errors import install_error_handler
 from app.http.limits import BodyLimitMiddleware
 from app.jobs.queue import get_queue
+from app.resources import static_dir
 from app.service.database import prepare_database
 
-ROOT = Path(__file__).resolve().parents[1]
 API_PREFIX = "/api/v1"
 log = logging.getLogger(__name__)
 
@@ -87,16 +86,8 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 
 def _mount_frontend(app: FastAPI) -> None:
-    """Static files and templates when present; a plain index until the pages exist."""
-    static = ROOT / "static"
-    if static.is_dir():
-        app.mount("/static", StaticFiles(directory=static), name="static")
-    templates = ROOT / "templates"
-    if templates.is_dir():
-        from fastapi.templating import Jinja2Templates
-
-        app.state.templates = Jinja2Templates(directory=templates)
-
+    """Static files (from the package, ``app.resources``) and the pages."""
+    app.mount("/static", StaticFiles(directory=static_dir()), name="static")
     from app.web.router import install_pages
 
     install_pages(app)

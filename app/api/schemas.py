@@ -144,3 +144,5 @@ class HealthPublic(BaseModel):
     database: str
     job_backend: str
     engine_version: str
+    engine_build: Literal["compiled", "pure"]
+    compiled_modules: list[str]
