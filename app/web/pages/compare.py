@@ -13,7 +13,7 @@ from app.http.deps import SessionDep
 from app.service.comparison import compare_documents
 from app.service.figures.devices import build_delta_figure
 from app.service.figures.timeline import build_timeline_figure
-from app.service.results import get_result
+from app.service.results import StaleResult, get_result
 from app.service.timeline import build_window
 from app.web.access import PageError, ViewerDep, load_boot
 from app.web.templating import render
@@ -29,7 +29,10 @@ DELTA_FIGURES = (
 
 def _side(session: SessionDep, viewer: ViewerDep, boot_id: int, label: str) -> dict[str, Any]:
     boot = load_boot(session, viewer, boot_id)
-    document = get_result(session, boot)
+    try:
+        document = get_result(session, boot)
+    except StaleResult as exc:
+        raise PageError(409, f"Boot {boot_id} ({label}): {exc.message}.") from None
     if document is None:
         raise PageError(409, f"Boot {boot_id} ({label}) has no result yet: it is {boot.status}.")
     return {"boot": boot, "doc": document, "label": label}
@@ -74,9 +77,9 @@ def compare(
         sides=[side_a, side_b],
         result=result,
         delta_figures=[
-            build_delta_figure(result["devices"], metric, title) for metric, title in DELTA_FIGURES
+            build_delta_figure(result.devices, metric, title) for metric, title in DELTA_FIGURES
         ]
-        if result["devices"]
+        if result.devices
         else [],
         axes_differ=side_a["window"]["axis"] != side_b["window"]["axis"],
     )
