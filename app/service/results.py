@@ -8,8 +8,10 @@ parsed object is what is cached, so a page view pays for neither ``json.loads`` 
 
 A stored document this engine cannot read (another schema or engine version, or one that does
 not parse) is never shown as if it were current: loading it raises ``StaleResult``, which the
-API answers as a 409 and the pages as "stale: re-analyse"; ``prepare_database`` has flagged
-such boots ``stale`` already when their run says so.
+API answers as a 409 and the pages as "stale: re-analyse". ``prepare_database`` flags such
+boots ``stale`` at start-up when their run's versions say so; one whose run claims to be current
+but whose document does not parse is flagged when the boot page finds out (``flag_stale``), so
+the list shows the badge and ``reanalyse-stale`` picks it up.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import json
 import threading
 from collections import OrderedDict
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.analysis.document import (
@@ -31,6 +34,7 @@ from app.analysis.document import (
 from app.db import queries
 from app.db.blobs import read_blob
 from app.db.models import Boot
+from app.db.session import Database
 from app.service.errors import Conflict
 
 CACHE_SIZE = 32
@@ -122,3 +126,18 @@ def parse_result(raw: bytes) -> ResultDocument:
 
 def _stale(why: str) -> str:
     return f"stale result: {why}; re-analyse the boot"
+
+
+def flag_stale(db: Database, boot: Boot) -> None:
+    """Record that the boot's shown result cannot be read (unless it was re-analysed since)."""
+    with db.write() as session:
+        session.execute(
+            update(Boot)
+            .where(
+                Boot.id == boot.id,
+                Boot.result_run_id == boot.result_run_id,
+                Boot.stale.is_(False),
+            )
+            .values(stale=True)
+            .execution_options(synchronize_session=False)
+        )

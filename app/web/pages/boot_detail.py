@@ -12,11 +12,11 @@ from fastapi.responses import HTMLResponse
 from app.analysis.document import Label, ResultDocument, Snapshot
 from app.db import queries, review_queries
 from app.db.models import Boot
-from app.http.deps import SessionDep
+from app.http.deps import DbDep, SessionDep
 from app.service.figures.address_space import build_address_space_figure
 from app.service.figures.devices import build_device_figures
 from app.service.figures.timeline import build_timeline_figure, has_timeline_data
-from app.service.results import StaleResult, get_result
+from app.service.results import StaleResult, flag_stale, get_result
 from app.service.timeline import build_window
 from app.web.access import Viewer, ViewerDep, load_boot
 from app.web.findings import boot_comments, firmware_summary, review_findings
@@ -54,6 +54,7 @@ def address_space_view(document: ResultDocument, moment: str) -> AddressSpaceVie
 
 
 def boot_context(
+    db: DbDep,
     session: SessionDep,
     viewer: Viewer,
     boot: Boot,
@@ -67,6 +68,7 @@ def boot_context(
         document = get_result(session, boot)
     except StaleResult as exc:  # shown as "stale: re-analyse", never as a broken page
         document, stale = None, exc.message
+        flag_stale(db, boot)
     run = queries.get_latest_run(session, boot_id=boot.id)
     comments = review_queries.list_comments(session, boot_id=boot.id)
     context: dict[str, Any] = {
@@ -107,11 +109,12 @@ def boot_detail(
     request: Request,
     boot_id: int,
     session: SessionDep,
+    db: DbDep,
     viewer: ViewerDep,
     start: float | None = None,
     end: float | None = None,
     at: Moment = "handoff",
 ) -> HTMLResponse:
     boot = load_boot(session, viewer, boot_id)
-    context = boot_context(session, viewer, boot, start=start, end=end, at=at)
+    context = boot_context(db, session, viewer, boot, start=start, end=end, at=at)
     return render(request, "boots/detail.html", context)
