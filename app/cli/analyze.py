@@ -79,7 +79,7 @@ def analyze_command(
     if json_out is not None:
         _write_json(document.to_dict(), json_out)
     if not quiet:
-        print_summary(document.to_dict(), out)
+        print_summary(document, out)
     if fail_on is not None and fails(document, fail_on):
         sys.exit(1)
 

@@ -17,6 +17,8 @@ import click
 import httpx
 from rich.console import Console
 
+from app.analysis.document import Verdict
+from app.analysis.jsondata import DocumentError, from_json
 from app.cli import cli
 
 RETRIES = 5
@@ -130,9 +132,19 @@ def upload(
         if boot["status"] == "done":
             result = _request(client, "GET", f"{created['status_url']}/result")
             if result.status_code == 200:
-                verdict = result.json().get("verdict", {})
-                counts = verdict.get("counts") or verdict.get("counts_by_severity") or {}
+                counts = _severity_counts(result.json())
     _report(boot, counts, fail_on, console)
+
+
+def _severity_counts(result: object) -> dict[str, int]:
+    """Findings by severity from the server's result document (none when the server's engine
+    writes another shape: the boot's row still gives the worst severity)."""
+    if not isinstance(result, dict):
+        return {}
+    try:
+        return from_json(Verdict, result.get("verdict")).counts
+    except DocumentError:
+        return {}
 
 
 def _report(

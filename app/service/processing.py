@@ -20,8 +20,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from app.analysis.document import ResultDocument
 from app.analysis.errors import AnalysisError
 from app.db.blobs import put_bytes, write_blob_file
 from app.db.session import Database
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Analyzer = Callable[..., dict[str, Any]]
+Analyzer = Callable[..., ResultDocument]
 
 
 @dataclass(frozen=True)
@@ -65,15 +66,15 @@ def worker_name() -> str:
 
 def analyze_paths(
     log_path: str, firmware_path: str | None, display_name: str | None
-) -> dict[str, Any]:
-    """Run the engine (top level, so a process pool can pickle it); the JSON document."""
+) -> ResultDocument:
+    """Run the engine (top level, so a process pool can pickle it and its result)."""
     from app.analysis.report import analyze_file
 
     return analyze_file(
         Path(log_path),
         firmware_path=Path(firmware_path) if firmware_path else None,
         display_name=display_name,
-    ).to_dict()
+    )
 
 
 class _LostClaim(Exception):
@@ -133,7 +134,7 @@ def process_run(
     duration = time.monotonic() - started
     heartbeat.stopped.set()
     heartbeat.join()
-    document = json.dumps(result, separators=(",", ":"), sort_keys=True).encode()
+    document = json.dumps(result.to_dict(), separators=(",", ":"), sort_keys=True).encode()
     try:
         with db.write() as session:
             sha = put_bytes(session, document)
@@ -150,7 +151,7 @@ def process_run(
 
 def _analyse(
     db: Database, claim: lease.Claim, executor: Executor | None, analyzer: Analyzer
-) -> dict[str, Any]:
+) -> ResultDocument:
     with tempfile.TemporaryDirectory(prefix="cvmreview-run-") as tmp:
         log_path = Path(tmp) / "boot.log"
         firmware_path: Path | None = None

@@ -3,7 +3,6 @@ and the raw log by line range."""
 
 from __future__ import annotations
 
-import json
 from itertools import islice
 from typing import Annotated, Any, Literal
 
@@ -11,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi import status as http
 from fastapi.responses import JSONResponse
 
+from app.analysis.jsondata import to_json
 from app.api.deps import ReadableBoot
 from app.api.schemas import (
     DeviceStatListPublic,
@@ -21,7 +21,7 @@ from app.api.schemas import (
 from app.db import queries
 from app.db.blobs import iter_blob_lines
 from app.http.deps import SessionDep
-from app.service.results import result_bytes
+from app.service.results import require_result, result_bytes
 
 router = APIRouter(prefix="/boots/{boot_id}", tags=["results"])
 
@@ -42,11 +42,11 @@ def read_result(boot: ReadableBoot, session: SessionDep) -> Response:
 @router.get("/timeline", response_class=JSONResponse)
 def read_timeline(boot: ReadableBoot, session: SessionDep) -> dict[str, Any]:
     """Timeline data of the result (phases and the timeline section)."""
-    document = json.loads(result_bytes(session, boot))
+    document = require_result(session, boot)
     return {
         "boot_id": boot.id,
-        "phases": document.get("phases", []),
-        "timeline": document.get("timeline", {}),
+        "phases": to_json(document.phases),
+        "timeline": to_json(document.timeline),
     }
 
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query
 from fastapi import status as http
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.analysis.jsondata import to_json
 from app.api.deps import ReadableBoot
 from app.db import review_queries
 from app.db.review import FINDING_STATUSES, MAX_COMMENT_CHARS
@@ -186,4 +187,4 @@ def read_comparison(
     boot_a = readable_boot(session, principal, a)
     boot_b = readable_boot(session, principal, b)
     result = compare_documents(require_result(session, boot_a), require_result(session, boot_b))
-    return {"a": boot_a.id, "b": boot_b.id, **result}
+    return {"a": boot_a.id, "b": boot_b.id, **to_json(result)}
