@@ -25,6 +25,7 @@ from app.analysis.report import analyze_file, fails
 from app.cli import cli, fail
 from app.cli.export import ExportTarget, write_exports
 from app.cli.summary import print_summary
+from app.cli.tables import log_safe
 
 PROGRESS_THRESHOLD = 16 << 20  # show a progress bar for logs larger than this
 
@@ -72,6 +73,14 @@ class SeverityType(click.ParamType):  # type: ignore[type-arg]
     help="Also write an export, FORMAT=PATH (repeatable; formats: "
     "sarif, junit, chrome-trace, json, devices.csv, findings.csv).",
 )
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Standard output: the summary (text) or the result document (json).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary (useful with --json -).")
 def analyze_command(
     log: Path,
@@ -80,13 +89,15 @@ def analyze_command(
     fail_on: Severity | None,
     quiet: bool,
     exports: tuple[tuple[ExportFormat, Path], ...],
+    output_format: str,
 ) -> None:
     """Analyse a boot LOG (plain or .gz) and print a summary.
 
     Exit status: 0 when the boot passes, 1 when --fail-on is met, 2 when the input is unusable.
     """
     err = Console(stderr=True)
-    out = Console(stderr=json_out == Path("-"))
+    to_stdout = json_out == Path("-") or output_format == "json"
+    out = log_safe(Console(stderr=to_stdout))
     try:
         document = _run(log, firmware, err)
     except AnalysisError as exc:
@@ -94,6 +105,8 @@ def analyze_command(
     if json_out is not None:
         _write_json(document.to_dict(), json_out)
     write_exports(document, exports)
+    if output_format == "json" and json_out != Path("-"):
+        _write_json(document.to_dict(), Path("-"))
     if not quiet:
         print_summary(document.to_dict(), out)
     if fail_on is not None and fails(document, fail_on):

@@ -18,8 +18,8 @@ from app.analysis.document import ResultDocument
 from app.analysis.export import EXPORT_NAMES, ExportFormat, UnknownExport, export_format
 from app.cli import cli, fail
 
-SERVER_HELP = "Server URL, e.g. http://host:8000 (env CVMREVIEW_SERVER)."
-TOKEN_HELP = "API token with the read scope (env CVMREVIEW_TOKEN)."
+SERVER_HELP = "Server URL, e.g. http://host:8000."
+TOKEN_HELP = "API token with the read scope."
 
 
 class ExportTarget(click.ParamType):  # type: ignore[type-arg]
@@ -61,8 +61,10 @@ def write_exports(document: ResultDocument, targets: tuple[tuple[ExportFormat, P
 @cli.command("export")
 @click.argument("boot_id", type=click.IntRange(min=1))
 @click.argument("format_name", metavar="FORMAT", type=click.Choice(EXPORT_NAMES))
-@click.option("--server", required=True, envvar="CVMREVIEW_SERVER", help=SERVER_HELP)
-@click.option("--token", required=True, envvar="CVMREVIEW_TOKEN", help=TOKEN_HELP)
+@click.option(
+    "--server", required=True, envvar="CVMREVIEW_SERVER", show_envvar=True, help=SERVER_HELP
+)
+@click.option("--token", required=True, envvar="CVMREVIEW_TOKEN", show_envvar=True, help=TOKEN_HELP)
 @click.option(
     "-o",
     "--output",

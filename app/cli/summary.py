@@ -7,6 +7,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from app.cli.tables import print_table
+
 SEVERITY_STYLE = {
     "critical": "bold white on red",
     "high": "bold red",
@@ -86,7 +88,7 @@ def _print_devices(devices: list[dict[str, Any]], console: Console) -> None:
             f"{_transitions(device):,}",
             f"{device.get('peak_shared_pages', 0):,}",
         )
-    console.print(table)
+    print_table(table, console)
 
 
 def _transitions(device: dict[str, Any]) -> int:
@@ -118,7 +120,7 @@ def _print_findings(findings: list[dict[str, Any]], console: Console) -> None:
             str(finding["count"]),
             lines,
         )
-    console.print(table)
+    print_table(table, console)
     if len(findings) > MAX_FINDING_ROWS:
         console.print(f"… and {len(findings) - MAX_FINDING_ROWS} more findings (see --json)")
 

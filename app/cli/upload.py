@@ -7,6 +7,8 @@ error or a 503 can never create a second boot. Exit status: 0 analysed (or just 
 
 from __future__ import annotations
 
+import functools
+import json
 import time
 import uuid
 from contextlib import ExitStack
@@ -77,8 +79,20 @@ def _wait(
 @click.argument("log", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--firmware", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--firmware-metadata", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--server", required=True, envvar="CVMREVIEW_SERVER", help="e.g. http://host:8000")
-@click.option("--token", required=True, envvar="CVMREVIEW_TOKEN", help="API token (upload,read).")
+@click.option(
+    "--server",
+    required=True,
+    envvar="CVMREVIEW_SERVER",
+    show_envvar=True,
+    help="e.g. http://host:8000",
+)
+@click.option(
+    "--token",
+    required=True,
+    envvar="CVMREVIEW_TOKEN",
+    show_envvar=True,
+    help="API token (upload,read).",
+)
 @click.option("--project", help="Defaults to the token's project.")
 @click.option("--name", help="Display name (default: the file name).")
 @click.option("--branch")
@@ -89,6 +103,14 @@ def _wait(
 @click.option("--wait", is_flag=True, help="Wait for the analysis and print the verdict.")
 @click.option("--timeout", default=900.0, show_default=True, help="Seconds to wait.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 at this severity or worse.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Standard output: lines (text) or one JSON object (json).",
+)
 def upload(
     log: Path,
     firmware: Path | None,
@@ -98,6 +120,7 @@ def upload(
     wait: bool,
     timeout: float,
     fail_on: str | None,
+    output_format: str,
     **fields: str | None,
 ) -> None:
     """Upload LOG (plain or gzip) and print the boot's page URL."""
@@ -123,7 +146,7 @@ def upload(
         created = response.json()
         console.print(f"boot {created['id']}: {created['status']}")
         if not wait:
-            click.echo(created["url"])
+            click.echo(json.dumps(created) if output_format == "json" else created["url"])
             return
         boot = _wait(client, created["status_url"], timeout, console)
         counts: dict[str, int] = {}
@@ -132,15 +155,25 @@ def upload(
             if result.status_code == 200:
                 verdict = result.json().get("verdict", {})
                 counts = verdict.get("counts") or verdict.get("counts_by_severity") or {}
-    _report(boot, counts, fail_on, console)
+    if output_format == "json":
+        click.echo(json.dumps({**boot, "counts": counts}))
+    _report(boot, counts, fail_on, console, quiet=output_format == "json")
 
 
 def _report(
-    boot: dict[str, Any], counts: dict[str, int], fail_on: str | None, console: Console
+    boot: dict[str, Any],
+    counts: dict[str, int],
+    fail_on: str | None,
+    console: Console,
+    *,
+    quiet: bool = False,
 ) -> None:
+    """The verdict as lines (on stderr when ``quiet``: stdout has the JSON) and the exit
+    status."""
+    echo = functools.partial(click.echo, err=quiet)
     if boot["status"] == "failed":
         console.print(f"[red]analysis failed:[/] {boot.get('error')}")
-        click.echo(boot["url"])
+        echo(boot["url"])
         raise SystemExit(2)
     worst = boot.get("worst_severity")
     tally = ", ".join(f"{n} {label}" for label, n in counts.items() if n)
@@ -149,8 +182,8 @@ def _report(
         notes.append("stale")
     if boot.get("synthesized"):
         notes.append("SYNTHESIZED log")
-    click.echo(f"verdict: worst severity {worst or 'none'}" + (f" ({tally})" if tally else ""))
-    click.echo(f"{'; '.join(notes)}")
-    click.echo(boot["url"])
+    echo(f"verdict: worst severity {worst or 'none'}" + (f" ({tally})" if tally else ""))
+    echo(f"{'; '.join(notes)}")
+    echo(boot["url"])
     if fail_on and worst and SEVERITIES.index(worst) >= SEVERITIES.index(fail_on):
         raise SystemExit(1)
