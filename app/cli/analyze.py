@@ -25,7 +25,7 @@ from app.analysis.report import analyze_file, fails
 from app.cli import cli, fail
 from app.cli.export import ExportTarget, write_exports
 from app.cli.summary import print_summary
-from app.cli.tables import log_safe
+from app.cli.tables import format_option, log_safe
 
 PROGRESS_THRESHOLD = 16 << 20  # show a progress bar for logs larger than this
 
@@ -73,14 +73,7 @@ class SeverityType(click.ParamType):  # type: ignore[type-arg]
     help="Also write an export, FORMAT=PATH (repeatable; formats: "
     "sarif, junit, chrome-trace, json, devices.csv, findings.csv).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Standard output: the summary (text) or the result document (json).",
-)
+@format_option("the summary (text) or the result document (json)")
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary (useful with --json -).")
 def analyze_command(
     log: Path,

@@ -12,9 +12,27 @@ Rich shrinks a table that is wider than the console by cutting cells ("5,023,50â
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def format_option(what: str) -> Callable[[F], F]:
+    """``--format text|json``, the same on every command that prints a result."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help=f"Standard output: {what}.",
+    )
 
 
 def log_safe(console: Console) -> Console:

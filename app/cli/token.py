@@ -18,7 +18,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from app.cli import cli, fail
-from app.cli.tables import log_safe, print_table
+from app.cli.tables import format_option, log_safe, print_table
 from app.config import load_settings
 
 DATA_DIR_HELP = "Directory of the SQLite database (CVMREVIEW_DATA_DIR; ignored with DATABASE_URL)."
@@ -74,7 +74,7 @@ def create_token_command(project: str, scopes: str, name: str, data_dir: Path | 
 @token_group.command("list")
 @click.option("--project", help="Only this project's tokens.")
 @click.option("--all", "include_revoked", is_flag=True, help="Also revoked tokens.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@format_option("a table (text) or a JSON list (json)")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), help=DATA_DIR_HELP)
 def list_tokens_command(
     project: str | None, include_revoked: bool, output_format: str, data_dir: Path | None

@@ -20,6 +20,7 @@ import httpx
 from rich.console import Console
 
 from app.cli import cli
+from app.cli.tables import format_option
 
 RETRIES = 5
 SEVERITIES = ["info", "low", "medium", "high", "critical"]
@@ -103,14 +104,7 @@ def _wait(
 @click.option("--wait", is_flag=True, help="Wait for the analysis and print the verdict.")
 @click.option("--timeout", default=900.0, show_default=True, help="Seconds to wait.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 at this severity or worse.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Standard output: lines (text) or one JSON object (json).",
-)
+@format_option("lines (text) or one JSON object (json)")
 def upload(
     log: Path,
     firmware: Path | None,

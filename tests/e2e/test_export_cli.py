@@ -5,22 +5,14 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app.synth import get_demo, write_log
-from tests.servicekit import CVMREVIEW, ROOT, Services, service_env, upload, wait_for_status
+from tests.servicekit import CVMREVIEW, ROOT, Services, upload, wait_for_status
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-
-@pytest.fixture
-def services(tmp_path: Path) -> Iterator[Services]:
-    kit = Services(tmp_path, service_env(CVMREVIEW_DATA_DIR=str(tmp_path / "data")))
-    yield kit
-    kit.stop()
 
 
 def cvmreview(
@@ -31,17 +23,19 @@ def cvmreview(
     )
 
 
-def test_export_downloads_files_and_reports_refusals(services: Services, tmp_path: Path) -> None:
+def test_export_downloads_files_and_reports_refusals(
+    sqlite_services: Services, tmp_path: Path
+) -> None:
     import httpx
 
-    token = services.token()
-    server = services.server()
+    token = sqlite_services.token()
+    server = sqlite_services.server()
     log = io.BytesIO()
     write_log(get_demo("tdx-pool-duplicate-slot-bug"), log)
     with httpx.Client(base_url=server.url, timeout=60) as client:
         boot_id = upload(client, token, log.getvalue(), name="tdx.log").json()["id"]
         assert wait_for_status(client, boot_id, token)["status"] == "done"
-    env = {**services.env, "CVMREVIEW_SERVER": server.url, "CVMREVIEW_TOKEN": token}
+    env = {**sqlite_services.env, "CVMREVIEW_SERVER": server.url, "CVMREVIEW_TOKEN": token}
     target = tmp_path / "report.sarif"
     done = cvmreview("export", str(boot_id), "sarif", "-o", str(target), env=env)
     assert done.returncode == 0, done.stderr
