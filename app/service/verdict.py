@@ -157,3 +157,15 @@ def set_policy(
             session, project_id=project.id, fail_on=fail_on, fail_rules=fail_rules, author=author
         )
         return project_policy(session, project.id)
+
+
+def latest_verdict(
+    session: Session, principal: Principal, project_name: str, branch: str | None
+) -> BootVerdict | None:
+    """The verdict of the project's newest analysed boot (on ``branch`` when given): what a
+    status badge shows; None when there is no such boot yet."""
+    project = _readable_project(session, principal, project_name)
+    boots, _ = queries.list_boots(
+        session, project_ids=[project.id], branch=branch, status="done", limit=1
+    )
+    return boot_verdict(session, boots[0]) if boots else None

@@ -123,3 +123,22 @@ def test_pending_before_the_analysis(settings, make_token, slot_log) -> None:
         boot_id = upload(client, token, slot_log, name="x.log").json()["id"]
         pending = verdict(client, token, boot_id)
         assert (pending["verdict"], pending["reasons"]) == ("pending", [])
+
+
+def test_badge_shows_the_newest_verdict_of_a_branch(client, make_token, slot_log) -> None:
+    import xml.etree.ElementTree as ET
+
+    token = make_token(public=True)
+    url = "/api/v1/projects/acme/badge.svg"
+    empty = client.get(url, params={"branch": "main"})
+    assert empty.status_code == 200 and empty.headers["content-type"] == "image/svg+xml"
+    assert ET.fromstring(empty.text).find("{http://www.w3.org/2000/svg}title").text == (
+        "cvmreview main: none"
+    )
+    boot_id = upload(client, token, slot_log, name="a.log", branch="main").json()["id"]
+    assert wait_for_status(client, boot_id, token)["status"] == "done"
+    badge = ET.fromstring(client.get(url, params={"branch": "main"}).text)
+    assert badge.find("{http://www.w3.org/2000/svg}title").text == "cvmreview main: fail"
+    other = ET.fromstring(client.get(url, params={"branch": "dev"}).text)
+    assert other.find("{http://www.w3.org/2000/svg}title").text == "cvmreview dev: none"
+    assert client.get("/api/v1/projects/hidden/badge.svg").status_code == 404

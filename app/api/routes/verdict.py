@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
+from app.api.badge import badge_svg
 from app.api.deps import ReadableBoot
 from app.http.deps import DbDep, PrincipalDep, SessionDep
-from app.service.verdict import BootVerdict, Policy, boot_verdict, readable_policy, set_policy
+from app.service.verdict import (
+    BootVerdict,
+    Policy,
+    boot_verdict,
+    latest_verdict,
+    readable_policy,
+    set_policy,
+)
 
 router = APIRouter(tags=["verdict"])
 
@@ -86,4 +94,26 @@ def update_policy(
     """A new policy version for the project (admin); later verdicts are judged by it."""
     return _policy(
         set_policy(db, principal, project, fail_on=body.fail_on, fail_rules=body.fail_rules)
+    )
+
+
+@router.get(
+    "/projects/{project}/badge.svg",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}}},
+)
+def read_badge(
+    project: str,
+    session: SessionDep,
+    principal: PrincipalDep,
+    branch: Annotated[str | None, Query(max_length=255)] = None,
+) -> Response:
+    """The verdict of the newest analysed boot of the project (and branch) as an SVG badge."""
+    verdict = latest_verdict(session, principal, project, branch)
+    message = verdict.state if verdict else "none"
+    label = f"cvmreview {branch}" if branch else "cvmreview"
+    return Response(
+        badge_svg(label, message),
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "no-cache, max-age=0"},
     )
