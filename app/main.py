@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from app.api.docs import install_docs
 from app.api.router import api_router
 from app.config import Settings, get_settings
 from app.http.errors import install_error_handler
@@ -52,9 +53,11 @@ def create_app(settings: Settings | None = None, *, workers: int | None = None) 
         summary="Review the boots of confidential VMs: upload logs, get findings and verdicts.",
         version="0.1.0",
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served from static/vendor by install_docs (no CDN)
+        redoc_url=None,
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
+    install_docs(app, f"{API_PREFIX}/openapi.json")
     app.state.settings = settings
     app.include_router(api_router, prefix=API_PREFIX)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes)

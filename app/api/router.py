@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api.routes import auth, boots, health, projects, results, review
+from app.api.routes import auth, boots, exports, health, projects, results, review, verdict
 
 api_router = APIRouter()
 api_router.include_router(boots.router)
@@ -13,3 +13,5 @@ api_router.include_router(projects.router)
 api_router.include_router(auth.router)
 api_router.include_router(health.router)
 api_router.include_router(review.router)
+api_router.include_router(exports.router)
+api_router.include_router(verdict.router)

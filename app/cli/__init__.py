@@ -33,6 +33,7 @@ def _register_commands() -> None:
         analyze,
         db,
         demo,
+        export,
         firmware,
         serve,
         synth,

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from app.analysis.document import DebugCost, Device, Finding, ResultDocument, Verdict
+from app.cli.tables import print_table
 
 SEVERITY_STYLE = {
     "critical": "bold white on red",
@@ -83,7 +84,7 @@ def _print_devices(devices: Sequence[Device], console: Console) -> None:
             f"{device.transitions:,}",
             f"{device.peak_shared_pages:,}",
         )
-    console.print(table)
+    print_table(table, console)
 
 
 def _print_findings(findings: Sequence[Finding], console: Console) -> None:
@@ -108,7 +109,7 @@ def _print_findings(findings: Sequence[Finding], console: Console) -> None:
             str(finding.count),
             lines,
         )
-    console.print(table)
+    print_table(table, console)
     if len(findings) > MAX_FINDING_ROWS:
         console.print(f"… and {len(findings) - MAX_FINDING_ROWS} more findings (see --json)")
 

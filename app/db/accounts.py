@@ -67,6 +67,22 @@ def revoke_token(session: Session, *, token: ApiToken) -> None:
     token.revoked_at = utcnow()
 
 
+def list_tokens(
+    session: Session, *, project: str | None = None, include_revoked: bool = False
+) -> list[ApiToken]:
+    """Tokens (never their secrets), oldest first; only ``project``'s when given."""
+    stmt = select(ApiToken).join(ApiToken.project).order_by(ApiToken.id)
+    if project is not None:
+        stmt = stmt.where(Project.name == project)
+    if not include_revoked:
+        stmt = stmt.where(ApiToken.revoked_at.is_(None))
+    return list(session.scalars(stmt))
+
+
+def get_token_by_id(session: Session, *, token_id: int) -> ApiToken | None:
+    return session.get(ApiToken, token_id)
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
