@@ -11,6 +11,7 @@ by ``SCHEMA_VERSION`` (its shape; documented in README "Result document") and ``
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from app.analysis.model import Finding, LabelledRange, Platform, Severity
 from app.analysis.rules.base import FindingCollector
 from app.analysis.scanner import Scanner
 from app.analysis.simulator import SimulationResult
+from app.analysis.textcheck import binary_reason
 
 Progress = Callable[[int], None]
 
@@ -83,7 +85,7 @@ def replay(
     if stats.source.bytes == 0:
         raise InputError(f"{name}: the log is empty")
     if stats.recognised_lines == 0:
-        raise InputError(f"{name}: not a log: no line of it is a firmware, VMM or kernel line")
+        raise InputError(f"{name}: {NOTHING_RECOGNISED}")
     boot = cycle.boot
     simulation = cycle.finish(stats.lines)
     collector = cycle.collector
@@ -154,6 +156,25 @@ def _all_findings(cycles: list[ClosedCycle]) -> tuple[doc.Finding, ...]:
     return tuple(_finding(f, index) for index, f in tagged)
 
 
+NOTHING_RECOGNISED = "not a log: no line of it is a firmware, VMM or kernel line"
+
+
+def refusal(sample: bytes, *, complete: bool) -> str | None:
+    """Why the input whose (decompressed) head is ``sample`` is not a log, or None.
+
+    The same two tests ``analyze`` applies while it reads (binary data; nothing recognised),
+    for callers that must refuse before storing anything (the upload). "Nothing recognised" is
+    decided only when ``sample`` is the ``complete`` input: a longer log may start with lines
+    the engine does not know."""
+    reason = binary_reason(sample)
+    if reason is not None or not complete:
+        return reason
+    scanner = Scanner()
+    for _ in scanner.iter_events(io.BytesIO(sample)):
+        pass
+    return NOTHING_RECOGNISED if scanner.stats.recognised_lines == 0 else None
+
+
 def _platform_seeds(firmware: FirmwareReport) -> Callable[[Platform], list[LabelledRange]]:
     def seeds(platform: Platform) -> list[LabelledRange]:
         return firmware.seed_ranges(platform.value)
@@ -180,10 +201,15 @@ def analyze_file(
     display_name: str | None = None,
     progress: Progress | None = None,
 ) -> ResultDocument:
-    """``analyze`` for files on disk; the firmware may be an image or a metadata JSON."""
+    """``analyze`` for files on disk; the firmware may be an image or a metadata JSON.
+
+    A firmware file nothing could be read from (a variable store, not an OVMF image) is an
+    ``InputError``, as in ``cvmreview firmware``: a cross-check against nothing would pass."""
     firmware = None
     if firmware_path is not None:
         firmware = load_firmware(_read(firmware_path), name=firmware_path.name)
+        if not firmware.usable:
+            raise InputError(f"{firmware_path.name}: {firmware.why_unusable}")
     try:
         return replay_file(
             log_path, name=display_name, firmware=firmware, progress=progress
