@@ -74,6 +74,7 @@ class ModuleIndex:
     def add(self, base: int, name: str) -> None:
         if len(self._bases) >= MAX_MODULES:
             return
+        name = image_module(name)  # IoMmuDxe, as the dump's image line names it
         at = bisect.bisect_right(self._bases, base)
         if at and self._bases[at - 1] == base:  # reloaded at the same address: the later name
             self._names[at - 1] = name

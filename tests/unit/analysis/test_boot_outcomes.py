@@ -56,10 +56,10 @@ def test_cpu_exception_fails_the_boot_with_rip_and_the_module_by_load_address() 
     failure = doc["boot"]["failure"]
     assert doc["boot"]["outcome"] == "failed"
     assert failure["kind"] == "exception" and failure["vector"] == 0x0D
-    assert failure["rip"] == "0x7e8a2345" and failure["module"] == "IoMmuDxe.efi"
+    assert failure["rip"] == "0x7e8a2345" and failure["module"] == "IoMmuDxe"
     finding = ids(doc)["BOOT-001"]
     assert finding["severity"] == "critical" and finding["lines"] == [10]
-    assert finding["details"]["module"] == "IoMmuDxe.efi"
+    assert finding["details"]["module"] == "IoMmuDxe"
     assert finding["details"]["rip"] == "0x7e8a2345" and finding["details"]["vector"] == 13
 
 
