@@ -395,11 +395,7 @@ def _validate_fault_kind(
             candidates = [d for d in candidates if d.label == f.device]
         if not candidates:
             raise WorkloadError(f"{where}: '{f.kind}' needs a virtio device with requests > 0")
-    if (
-        f.kind in STOP_KINDS
-        and f.device is not None
-        and labels[f.device].requests == 0
-    ):
+    if f.kind in STOP_KINDS and f.device is not None and labels[f.device].requests == 0:
         raise WorkloadError(f"{where}: device {f.device!r} has no requests to stop in")
 
 

@@ -26,6 +26,7 @@ from tests.unit.conftest import LOGS_DIR, real_log
 
 Document = dict[str, Any]
 
+
 @dataclass(frozen=True)
 class Expected:
     """What one log shows. ``findings`` maps a rule ID to lines its finding must include;
