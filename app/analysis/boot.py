@@ -227,9 +227,7 @@ class BootTracker:
     # --- platform -------------------------------------------------------------------------
 
     def _claim(self, platform: Platform, line: int, what: str) -> None:
-        if what not in self._evidence_seen and len(self.evidence) < MAX_EVIDENCE:
-            self._evidence_seen.add(what)
-            self.evidence.append({"what": what, "line": line, "platform": platform.value})
+        self._add_evidence(what, line, platform.value)
         if _STRENGTH[platform] > _STRENGTH[self.platform]:
             self.platform = platform
             self.platform_line = line
@@ -288,6 +286,7 @@ class BootTracker:
         self._claim(Platform.SEV, vendor.line, "CPUID vendor AuthenticAMD")
 
     def _add_evidence(self, what: str, line: int, platform: str) -> None:
+        """List ``what`` once (the first line that showed it), bounded."""
         if what not in self._evidence_seen and len(self.evidence) < MAX_EVIDENCE:
             self._evidence_seen.add(what)
             self.evidence.append({"what": what, "line": line, "platform": platform})
