@@ -7,7 +7,15 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
-from app.analysis.document import DebugCost, Device, Finding, ResultDocument, Verdict
+from app.analysis.document import (
+    BootCycle,
+    DebugCost,
+    Device,
+    Failure,
+    Finding,
+    ResultDocument,
+    Verdict,
+)
 from app.cli.tables import print_table
 
 SEVERITY_STYLE = {
@@ -22,8 +30,9 @@ MAX_FINDING_ROWS = 40
 
 def print_summary(document: ResultDocument, console: Console) -> None:
     _print_header(document, console)
+    _print_cycles(document.boots, console)
     _print_devices(document.devices, console)
-    _print_findings(document.findings, console)
+    _print_findings(document.findings, console, cycles=len(document.boots) > 1)
     _print_debug_cost(document.debug_cost, console)
     _print_verdict(document.verdict, console)
 
@@ -53,10 +62,37 @@ def _print_header(document: ResultDocument, console: Console) -> None:
         f"phases {phases}; outcome [bold]{boot.outcome}[/]"
         + (f", last boot option {boot.boot_options[-1].description!r}" if boot.boot_options else "")
     )
+    if boot.failure:
+        console.print(f"[bold red]failure[/] {failure_text(boot.failure)}")
     counts = document.events
     console.print(
         f"{sum(counts.values()):,} events, {document.unrecognised_lines:,} unrecognised lines"
     )
+
+
+def failure_text(failure: Failure) -> str:
+    """``exception on line 120: #GP ... (RIP 0x7e8a1234 in IoMmuDxe)``: one line."""
+    where = ""
+    if failure.rip:
+        module = failure.module
+        where = f" (RIP {failure.rip}" + (f" in {module}" if module else "") + ")"
+    return f"{failure.kind} on line {failure.line}: {failure.text}{where}"
+
+
+def _print_cycles(boots: Sequence[BootCycle], console: Console) -> None:
+    """One line per boot cycle, when the capture holds more than one boot."""
+    if len(boots) < 2:
+        return
+    console.print(f"{len(boots)} boot cycles (the summary above describes the last):")
+    for cycle in boots:
+        worst = [f"{n} {label}" for label, n in cycle.findings.items() if n]
+        failure = cycle.failure
+        console.print(
+            f"  cycle {cycle.index}: lines {cycle.first_line}-{cycle.last_line}, "
+            f"platform {cycle.platform}, outcome [bold]{cycle.outcome}[/]"
+            + (f" ({failure.kind} on line {failure.line})" if failure else "")
+            + (f"; findings {', '.join(worst)}" if worst else "")
+        )
 
 
 def _print_devices(devices: Sequence[Device], console: Console) -> None:
@@ -87,7 +123,7 @@ def _print_devices(devices: Sequence[Device], console: Console) -> None:
     print_table(table, console)
 
 
-def _print_findings(findings: Sequence[Finding], console: Console) -> None:
+def _print_findings(findings: Sequence[Finding], console: Console, *, cycles: bool = False) -> None:
     if not findings:
         console.print("[green]no findings[/]")
         return
@@ -97,18 +133,21 @@ def _print_findings(findings: Sequence[Finding], console: Console) -> None:
     table.add_column("title")
     table.add_column("count", justify="right")
     table.add_column("lines")
+    if cycles:
+        table.add_column("cycle", justify="right")
     for finding in findings[:MAX_FINDING_ROWS]:
         style = SEVERITY_STYLE.get(finding.severity, "")
         lines = ", ".join(str(n) for n in finding.lines[:5])
         if len(finding.lines) > 5:
             lines += ", …"
-        table.add_row(
+        row = [
             f"[{style}]{finding.severity}[/]",
             finding.id,
             finding.title,
             str(finding.count),
             lines,
-        )
+        ]
+        table.add_row(*row, *([str(finding.cycle)] if cycles else []))
     print_table(table, console)
     if len(findings) > MAX_FINDING_ROWS:
         console.print(f"… and {len(findings) - MAX_FINDING_ROWS} more findings (see --json)")

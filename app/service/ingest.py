@@ -1,21 +1,23 @@
 """Ingest a boot: validate its fields, stage its blobs, store it with a queued run, poke the
 queue. The one implementation behind the upload endpoint, ``cvmreview demo`` and the tests.
 
-Everything is checked before the database is touched (sizes, gzip limits, JSON and field
-lengths), so a refused upload leaves nothing behind. Then the blobs, the boot and its queued
-run are written in one transaction, and only then is the job queue poked: a crash or a
-database outage at any point leaves either nothing or a complete, queued boot. ``origin_id``
-makes ingestion idempotent per project: a repeat gives back the boot that exists.
+Everything is checked before the database is touched (sizes, gzip limits, that the log is a
+log, JSON and field lengths), so a refused upload leaves nothing behind. Then the blobs, the
+boot and its queued run are written in one transaction, and only then is the job queue poked:
+a crash or a database outage at any point leaves either nothing or a complete, queued boot.
+``origin_id`` makes ingestion idempotent per project: a repeat gives back the boot that exists.
 """
 
 from __future__ import annotations
 
 import json
+import zlib
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from sqlalchemy.exc import IntegrityError
 
+from app.analysis.report import refusal
 from app.config import Settings
 from app.db import queries
 from app.db.blobs import BlobRejected, BlobTooLarge, Limits, StagedBlob, stage_upload
@@ -46,6 +48,15 @@ def stage_file(stream: BinaryIO, limits: Limits, *, what: str, gunzip: bool) -> 
         raise TooLarge(f"{what}: {exc}") from None
     except BlobRejected as exc:
         raise Invalid(f"{what}: {exc}") from None
+
+
+def refuse_non_log(staged: StagedBlob) -> None:
+    """``Invalid`` when the staged log is not a log at all (a firmware image, binary data, or
+    text without a single line the engine knows), judged on its first stored chunk."""
+    head = zlib.decompress(staged.chunks[0].data, 31)
+    reason = refusal(head, complete=len(staged.chunks) == 1)
+    if reason is not None:
+        raise Invalid(f"log: {reason}")
 
 
 def parse_metadata(stream: BinaryIO) -> dict[str, Any]:
@@ -150,6 +161,7 @@ def ingest_boot(
     if origin and (found := _existing(db, project.id, origin)) is not None:
         return _ingested(found)
     staged_log = stage_file(log, limits, what="log", gunzip=True)
+    refuse_non_log(staged_log)
     staged_fw = stage_file(firmware, limits, what="firmware", gunzip=False) if firmware else None
     try:
         with db.write() as write:
