@@ -70,6 +70,15 @@ class Settings(BaseSettings):
     requeue_seconds: float = Field(
         default=120.0, gt=0, description="republish a queued job to the broker after this long"
     )
+    max_concurrent_requests: int = Field(
+        default=32, ge=1, description="requests served at once (threads and pooled connections)"
+    )
+    max_queued_requests: int = Field(
+        default=256, ge=0, description="requests waiting for a slot; more are refused with 503"
+    )
+    queue_wait_seconds: float = Field(
+        default=5.0, gt=0, description="longest wait for a slot before a 503 with Retry-After"
+    )
     max_upload_bytes: int = Field(default=256 * MIB, gt=0, description="largest accepted upload")
     max_decompressed_bytes: int = Field(
         default=1024 * MIB, gt=0, description="largest gunzipped log"
@@ -79,6 +88,15 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(default=False, description="send session cookies over HTTPS only")
     session_max_age: int = Field(
         default=14 * 24 * 3600, gt=0, description="session lifetime, seconds"
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, description="failed sign-ins of one username and address before lockout"
+    )
+    login_window_seconds: float = Field(
+        default=900.0, gt=0, description="the period in which failed sign-ins are counted"
+    )
+    login_lockout_seconds: float = Field(
+        default=300.0, gt=0, description="how long a locked-out username and address wait"
     )
     migrate_on_start: bool = Field(
         default=True, description="apply migrations when the server starts"
@@ -108,6 +126,14 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir.expanduser().resolve() / 'cvmreview.db'}"
+
+    @property
+    def pool_size(self) -> int:
+        """Pooled connections: one per request served at once, plus the embedded workers'.
+
+        A request may hold a second connection (a write next to its read session); those come
+        from the overflow, so no request served at once ever waits for the pool."""
+        return self.max_concurrent_requests + self.workers + 2
 
     @property
     def is_sqlite(self) -> bool:

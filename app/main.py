@@ -24,6 +24,8 @@ from app.api.router import api_router
 from app.config import Settings, get_settings
 from app.http.errors import install_error_handler
 from app.http.limits import BodyLimitMiddleware
+from app.http.shedding import ConcurrencyLimitMiddleware
+from app.http.throttle import LoginThrottle
 from app.jobs.queue import get_queue
 from app.service.database import prepare_database
 
@@ -38,6 +40,7 @@ def create_app(settings: Settings | None = None, *, workers: int | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _size_thread_pool(settings)
         db = prepare_database(settings)
         queue = get_queue(settings, db, workers=workers)
         app.state.db, app.state.queue = db, queue
@@ -57,12 +60,32 @@ def create_app(settings: Settings | None = None, *, workers: int | None = None) 
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
     app.state.settings = settings
+    app.state.login_throttle = LoginThrottle(
+        max_failures=settings.login_max_failures,
+        window_seconds=settings.login_window_seconds,
+        lockout_seconds=settings.login_lockout_seconds,
+    )
     app.include_router(api_router, prefix=API_PREFIX)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(
+        ConcurrencyLimitMiddleware,
+        max_active=settings.max_concurrent_requests,
+        max_waiting=settings.max_queued_requests,
+        wait_seconds=settings.queue_wait_seconds,
+    )
     _add_error_handlers(app)
     install_error_handler(app)
     _mount_frontend(app)
     return app
+
+
+def _size_thread_pool(settings: Settings) -> None:
+    """Threads for every request served at once (sync routes and dependencies run in them),
+    so the thread pool, the load shedder and the database pool agree on one number."""
+    import anyio.to_thread
+
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    limiter.total_tokens = max(limiter.total_tokens, settings.max_concurrent_requests + 8)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
