@@ -96,8 +96,12 @@ def _signed_in(db: Database, user: User, csrf: str) -> UserPublic:
 
 
 @router.post("/logout", status_code=http.HTTP_204_NO_CONTENT)
-def logout(principal: PrincipalDep, settings: SettingsDep) -> Response:
-    """Clear the session cookie (the CSRF header is checked like for any write)."""
+def logout(principal: PrincipalDep, db: DbDep, settings: SettingsDep) -> Response:
+    """End the session server-side and clear its cookie (the CSRF header is checked like for
+    any write). Every session of the user ends: a copied cookie is worthless afterwards."""
+    if principal.user is not None:
+        with db.write() as write:
+            accounts.end_sessions(write, user=principal.user)
     response = Response(status_code=http.HTTP_204_NO_CONTENT)
     end_session(response, settings)
     return response
