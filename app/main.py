@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.api.router import api_router
-from app.config import Settings, get_settings
+from app.config import Settings, get_settings, with_secret_key
 from app.http.errors import install_error_handler
 from app.http.limits import BodyLimitMiddleware
 from app.http.shedding import ConcurrencyLimitMiddleware
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings | None = None, *, workers: int | None = None) -> FastAPI:
     """Build the app; ``workers`` overrides the number of embedded workers (0: none)."""
-    settings = settings or get_settings()
+    settings = with_secret_key(settings or get_settings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
