@@ -85,6 +85,12 @@ class Settings(BaseSettings):
     queue_wait_seconds: float = Field(
         default=5.0, gt=0, description="longest wait for a slot before a 503 with Retry-After"
     )
+    max_log_line_bytes: int = Field(
+        default=64 * 1024, ge=1, description="raw-log API: longer lines are cut to this"
+    )
+    max_log_response_bytes: int = Field(
+        default=16 * MIB, ge=1, description="raw-log API: a range stops before this many bytes"
+    )
     max_upload_bytes: int = Field(default=256 * MIB, gt=0, description="largest accepted upload")
     max_decompressed_bytes: int = Field(
         default=1024 * MIB, gt=0, description="largest gunzipped log"
