@@ -17,13 +17,13 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.api.router import api_router
 from app.config import Settings, get_settings, with_secret_key
 from app.http.errors import install_error_handler
-from app.http.limits import BodyLimitMiddleware
+from app.http.limits import BodyLimitMiddleware, NulInUrlMiddleware
 from app.http.shedding import ConcurrencyLimitMiddleware
 from app.http.throttle import LoginThrottle
 from app.jobs.queue import get_queue
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, *, workers: int | None = None) 
     )
     app.include_router(api_router, prefix=API_PREFIX)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(NulInUrlMiddleware)
     app.add_middleware(
         ConcurrencyLimitMiddleware,
         max_active=settings.max_concurrent_requests,
@@ -104,8 +105,16 @@ def _add_error_handlers(app: FastAPI) -> None:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse({"detail": "internal server error"}, status_code=500)
 
-    for error in (OperationalError, DBAPIError, PoolTimeout):
-        app.add_exception_handler(error, database_down)
+    async def out_of_range(request: Request, exc: Exception) -> JSONResponse:
+        # The parameter types bound every number and text; this is the net under them.
+        log.warning("value refused by the database on %s: %s", request.url.path, exc)
+        detail = "a value of the request is out of range for the database"
+        return JSONResponse({"detail": detail}, status_code=422)
+
+    for unavailable in (OperationalError, DBAPIError, PoolTimeout):
+        app.add_exception_handler(unavailable, database_down)
+    for refused in (DataError, OverflowError):
+        app.add_exception_handler(refused, out_of_range)
     app.add_exception_handler(Exception, internal_error)
 
 

@@ -53,9 +53,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         )
         _install_sqlite_pragmas(engine)
         return engine
-    return create_engine(
-        url, pool_pre_ping=True, connect_args={"connect_timeout": 10}, **pool
-    )
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10}, **pool)
 
 
 class Database:

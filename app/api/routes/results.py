@@ -21,12 +21,12 @@ from app.api.schemas import (
 from app.db import queries
 from app.db.blobs import iter_blob_lines
 from app.http.deps import SessionDep, SettingsDep
+from app.http.params import MAX_INT32
 from app.service.results import result_bytes
 
 router = APIRouter(prefix="/boots/{boot_id}", tags=["results"])
 
 MAX_LOG_LINES = 100_000
-MAX_LINE_NUMBER = 2**63 - 1
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
 
 
@@ -83,9 +83,9 @@ def read_log(
     boot: ReadableBoot,
     session: SessionDep,
     settings: SettingsDep,
-    start: Annotated[int, Query(ge=1, le=MAX_LINE_NUMBER, description="first line, 1-based")] = 1,
+    start: Annotated[int, Query(ge=1, le=MAX_INT32, description="first line, 1-based")] = 1,
     end: Annotated[
-        int | None, Query(ge=1, le=MAX_LINE_NUMBER, description="last line, inclusive")
+        int | None, Query(ge=1, le=MAX_INT32, description="last line, inclusive")
     ] = None,
 ) -> Response:
     """The raw log, lines ``start``..``end``, bytes as uploaded: at most 100,000 lines and

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from app.db import queries, review_queries
 from app.db.models import Boot
 from app.http.deps import SessionDep
+from app.http.params import BootIdPath
 from app.service.figures.address_space import build_address_space_figure
 from app.service.figures.devices import build_device_figures
 from app.service.figures.timeline import build_timeline_figure, has_timeline_data
@@ -88,7 +89,7 @@ def boot_context(
 @router.get("/boots/{boot_id}", response_class=HTMLResponse, name="boot_detail")
 def boot_detail(
     request: Request,
-    boot_id: int,
+    boot_id: BootIdPath,
     session: SessionDep,
     viewer: ViewerDep,
     start: float | None = None,
