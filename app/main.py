@@ -23,6 +23,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from app.api.router import api_router
 from app.config import Settings, get_settings, with_secret_key
 from app.http.errors import install_error_handler
+from app.http.headers import SecurityHeadersMiddleware
 from app.http.limits import BodyLimitMiddleware, NulInUrlMiddleware
 from app.http.shedding import ConcurrencyLimitMiddleware
 from app.http.throttle import LoginThrottle
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, *, workers: int | None = None) 
         max_waiting=settings.max_queued_requests,
         wait_seconds=settings.queue_wait_seconds,
     )
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: refusals get the headers too
     _add_error_handlers(app)
     install_error_handler(app)
     _mount_frontend(app)

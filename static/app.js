@@ -443,6 +443,14 @@
     markReady();
   };
 
-  document.addEventListener("DOMContentLoaded", () => { wireAccount(); });
+  /* The page names its script in <body data-page>: no inline script, so the Content-Security-
+     Policy can forbid them all. */
+  function startPage() {
+    const data = document.body.dataset;
+    if (data.page === "bootPage") CVM.bootPage(Number(data.bootId), data.hasResult === "true");
+    else if (data.page && typeof CVM[data.page] === "function") CVM[data.page]();
+  }
+
+  document.addEventListener("DOMContentLoaded", () => { wireAccount(); startPage(); });
   window.CVM = CVM;
 })();
