@@ -20,6 +20,12 @@ Text = Annotated[str, AfterValidator(_no_nul)]
 """Text that both databases can store (PostgreSQL refuses NUL; SQLite would keep it)."""
 
 
+class ErrorPublic(BaseModel):
+    """Every refusal: a message, or for invalid parameters the list of what and where."""
+
+    detail: str | list[dict[str, Any]]
+
+
 class BootCreated(BaseModel):
     """The answer to an upload: where to poll and where a person looks."""
 

@@ -21,7 +21,7 @@ from app.api.schemas import LoginRequest, UserPublic
 from app.db import accounts, queries
 from app.db.models import User
 from app.db.session import Database
-from app.http.auth import csrf_token, end_session, start_session
+from app.http.auth import csrf_token, end_session, require_same_origin, start_session
 from app.http.deps import CurrentUser, DbDep, PrincipalDep, SessionDep, SettingsDep, ThrottleDep
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -71,6 +71,7 @@ def _check_password(db: Database, body: LoginRequest) -> User | None:
     response_model=UserPublic,
     responses={
         401: {"description": "wrong username or password"},
+        403: {"description": "posted from another site"},
         429: {"description": "too many failed sign-ins: wait Retry-After seconds"},
     },
 )
@@ -78,6 +79,7 @@ async def login(
     request: Request, response: Response, db: DbDep, settings: SettingsDep, throttle: ThrottleDep
 ) -> UserPublic:
     """Check a username and password (JSON or form) and set the session cookie."""
+    require_same_origin(request, settings)
     body = await _login_body(request)
     key = throttle.key(request, body.username)
     throttle.check(key)

@@ -21,9 +21,9 @@ from app.db import queries
 from app.db.models import Project
 from app.http.deps import DbDep, PrincipalDep, QueueDep, SessionDep, SettingsDep
 from app.http.params import OffsetQuery
-from app.service.errors import Invalid, NotFound, SignInRequired
+from app.service.errors import Invalid
 from app.service.ingest import build_fields, check_text, ingest_boot, limits_of, parse_metadata
-from app.service.permissions import Principal
+from app.service.permissions import Principal, upload_project
 
 router = APIRouter(prefix="/boots", tags=["boots"])
 
@@ -41,12 +41,7 @@ def _upload_project(session: Session, principal: Principal, name: str | None) ->
     check_text("project", name)
     if len(name) > MAX_PROJECT_CHARS:
         raise Invalid(f"project names have at most {MAX_PROJECT_CHARS} characters")
-    project = queries.get_project(session, name=name.strip())
-    if project is None:
-        if principal.is_anonymous:
-            raise SignInRequired("send an API token")
-        raise NotFound(f"no project {name!r}")
-    return project
+    return upload_project(session, principal, name)
 
 
 @router.post(
@@ -80,7 +75,7 @@ def upload_boot(
 ) -> BootCreated:
     """Accept a boot log for analysis; answers at once, the analysis runs on a worker."""
     target = _upload_project(session, principal, project)
-    principal.require(target, "upload")
+    principal.require(target, "upload")  # the token's own project: scopes still apply
     session.commit()  # end the read transaction; the objects stay usable
     base = base_url(request, settings)
     metadata = parse_metadata(firmware_metadata.file) if firmware_metadata else None
