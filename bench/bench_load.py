@@ -25,7 +25,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from bench_service import CVMREVIEW, SMALL, free_port, percentile, start, stop, upload, wait_done
+from bench_service import (
+    CVMREVIEW,
+    SMALL,
+    free_port,
+    percentile,
+    start,
+    stop,
+    upload,
+    wait_done,
+    wait_healthy,
+)
 
 REQUEST_TIMEOUT = 30.0
 
@@ -126,12 +136,7 @@ def main() -> None:
 def run_all(base: str, env: dict[str, str], options: argparse.Namespace) -> None:
     import subprocess
 
-    for _ in range(300):
-        try:
-            if httpx.get(f"{base}/api/v1/health").status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
+    wait_healthy(base)
     command = [CVMREVIEW, "token", "create", "--project", "bench", "--scopes", "upload,read"]
     out = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
     token = out.stdout.strip().splitlines()[-1]

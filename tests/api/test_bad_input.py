@@ -24,6 +24,11 @@ def boot_and_token(client, make_token, logs_dir: Path) -> tuple[int, str]:
     return boot_id, token
 
 
+def upload_with_metadata(client, token: str, logs_dir: Path, metadata: bytes):
+    files = {"log": ("a.log", (logs_dir / LOG).read_bytes()), "firmware_metadata": ("m", metadata)}
+    return client.post("/api/v1/boots", files=files, headers=bearer(token))
+
+
 def assert_refused(response, status: int = 422) -> None:
     assert response.status_code == status, response.text
     detail = response.json()["detail"]
@@ -99,28 +104,14 @@ def test_deep_or_nul_firmware_metadata_is_422(
     client, boot_and_token, logs_dir: Path, metadata: bytes
 ) -> None:
     _, token = boot_and_token
-    response = client.post(
-        "/api/v1/boots",
-        files={
-            "log": ("a.log", (logs_dir / LOG).read_bytes()),
-            "firmware_metadata": ("m", metadata),
-        },
-        headers=bearer(token),
-    )
+    response = upload_with_metadata(client, token, logs_dir, metadata)
     assert_refused(response)
 
 
 def test_flat_firmware_metadata_is_kept(client, boot_and_token, logs_dir: Path) -> None:
     _, token = boot_and_token
     metadata = b'{"version": "edk2-stable202402", "nested": {"a": [1, 2, {"b": 3}]}}'
-    response = client.post(
-        "/api/v1/boots",
-        files={
-            "log": ("a.log", (logs_dir / LOG).read_bytes()),
-            "firmware_metadata": ("m", metadata),
-        },
-        headers=bearer(token),
-    )
+    response = upload_with_metadata(client, token, logs_dir, metadata)
     assert response.status_code == 202, response.text
 
 
