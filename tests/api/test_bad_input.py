@@ -138,4 +138,7 @@ def test_comment_line_past_the_column_is_422(client, db, boot_and_token) -> None
     url = f"/api/v1/boots/{boot_id}/comments"
     assert_refused(client.post(url, json={"body": "x", "line": INT32}, headers=csrf))
     assert_refused(client.post(url, json={"body": "a\x00b"}, headers=csrf))
-    assert client.post(url, json={"body": "ok", "line": INT32 - 1}, headers=csrf).status_code == 201
+    past_the_log = client.post(url, json={"body": "x", "line": INT32 - 1}, headers=csrf)
+    assert_refused(past_the_log)  # the service's own check: the log has no such line
+    assert "line" in past_the_log.json()["detail"]
+    assert client.post(url, json={"body": "ok", "line": 1}, headers=csrf).status_code == 201
