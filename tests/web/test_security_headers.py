@@ -59,7 +59,7 @@ def test_api_static_raw_log_and_refusals_have_headers(web_client, boot_id: int) 
         ("/static/app.js", 200),
         (f"/api/v1/boots/{boot_id}/log?start=1&end=5", 200),
         (f"/api/v1/boots/{boot_id}/result", 200),
-        ("/api/v1/boots/999999", 404),
+        ("/api/v1/boots/999999", 401),  # anonymous: the same for unknown and hidden
         ("/api/v1/boots/abc", 422),
         ("/api/v1/boots?branch=%00", 422),
     ):
