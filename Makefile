@@ -6,7 +6,7 @@ DATA_DIR ?= $(CURDIR)/.cvmreview
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install wheel compiled-venv system-packages lint typecheck test test-fast run demo worker migrate bench bench-service bench-pages clean
+.PHONY: install wheel compiled-venv system-packages lint typecheck test test-fast run demo worker migrate bench bench-service bench-pages bench-load clean
 
 # The virtual environment is rebuilt when pyproject.toml or setup.py changes. Editable, so the
 # engine is pure Python here: compiled modules in the checkout would shadow edited sources
@@ -68,6 +68,9 @@ bench-service: install
 
 bench-pages: install
 	$(BIN)/python bench/bench_pages.py
+
+bench-load: install
+	$(BIN)/python bench/bench_load.py
 
 clean:
 	rm -rf $(VENV) $(WHEEL_VENV) build dist .mypy_cache .ruff_cache .pytest_cache $(DATA_DIR)

@@ -29,6 +29,7 @@ from app.service.processing import JobQueue
 
 MAX_TAGS = 32
 MAX_METADATA_BYTES = 1024 * 1024
+MAX_METADATA_DEPTH = 32  # firmware metadata is flat; a deep one is an attack on recursion
 FIELD_LIMITS = {"name": 255, "branch": 255, "commit": 64, "ci_url": 2000, "origin_id": 255}
 
 
@@ -65,11 +66,36 @@ def parse_metadata(stream: BinaryIO) -> dict[str, Any]:
         raise TooLarge("firmware_metadata is over 1 MiB")
     try:
         value = json.loads(data)
+    except RecursionError:
+        raise Invalid(f"firmware_metadata nests deeper than {MAX_METADATA_DEPTH} levels") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise Invalid(f"firmware_metadata is not JSON: {exc}") from None
     if not isinstance(value, dict):
         raise Invalid("firmware_metadata must be a JSON object")
+    check_json(value)
     return value
+
+
+def check_json(value: Any) -> None:
+    """``Invalid`` when ``value`` nests deeper than ``MAX_METADATA_DEPTH`` or holds a NUL in a
+    key or string (walked iteratively: a recursive walk would be what the attack aims at)."""
+    todo = [(value, 1)]
+    while todo:
+        item, depth = todo.pop()
+        if isinstance(item, str):
+            check_text("firmware_metadata", item)
+        elif isinstance(item, dict | list):
+            if depth > MAX_METADATA_DEPTH:
+                raise Invalid(f"firmware_metadata nests deeper than {MAX_METADATA_DEPTH} levels")
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            todo.extend((child, depth + 1) for child in children)
+
+
+def check_text(what: str, value: str | None) -> None:
+    """``Invalid`` for a NUL character: PostgreSQL cannot store one in text, SQLite can, so
+    both refuse it here, the same way."""
+    if value is not None and "\x00" in value:
+        raise Invalid(f"{what} holds a NUL character")
 
 
 def parse_tags(text: str | None) -> tuple[str, ...]:
@@ -98,8 +124,10 @@ def build_fields(
         "ci_url": (ci_url or "").strip() or None,
         "origin_id": (origin_id or "").strip() or None,
     }
+    check_text("tags", tags)
     for key, limit in FIELD_LIMITS.items():
         value = values[key]
+        check_text(key, value)
         if value is not None and len(value) > limit:
             raise Invalid(f"{key} is longer than {limit} characters")
     ci = values["ci_url"]

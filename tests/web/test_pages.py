@@ -61,7 +61,8 @@ def test_private_projects_are_hidden_from_anonymous(
     assert "secret-boot" not in web_client.get("/").text
     page = web_client.get(f"/boots/{private}")
     assert page.status_code == 401 and "Sign in" in page.text
-    assert web_client.get("/boots/99999").status_code == 404
+    unknown = web_client.get("/boots/99999")  # answered like the private one: no leak
+    assert unknown.status_code == 401 and "Sign in" in unknown.text
 
 
 def test_boot_page_shows_header_figures_devices_and_findings(

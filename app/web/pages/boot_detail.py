@@ -13,6 +13,7 @@ from app.analysis.document import Label, ResultDocument, Snapshot
 from app.db import queries, review_queries
 from app.db.models import Boot
 from app.http.deps import DbDep, SessionDep
+from app.http.params import BootIdPath
 from app.service.figures.address_space import build_address_space_figure
 from app.service.figures.devices import build_device_figures
 from app.service.figures.timeline import build_timeline_figure, has_timeline_data
@@ -107,7 +108,7 @@ def boot_context(
 @router.get("/boots/{boot_id}", response_class=HTMLResponse, name="boot_detail")
 def boot_detail(
     request: Request,
-    boot_id: int,
+    boot_id: BootIdPath,
     session: SessionDep,
     db: DbDep,
     viewer: ViewerDep,

@@ -4,15 +4,16 @@ fixed and persisting (by fingerprint), and per-device statistics deltas."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.analysis.document import ResultDocument
 from app.db import queries
 from app.db.models import Boot
 from app.http.deps import SessionDep
+from app.http.params import OptionalBootIdQuery
 from app.service.comparison import compare_documents
 from app.service.figures.devices import build_delta_figure
 from app.service.figures.timeline import build_timeline_figure
@@ -75,8 +76,8 @@ def compare(
     request: Request,
     session: SessionDep,
     viewer: ViewerDep,
-    a: Annotated[int | None, Query(ge=1)] = None,
-    b: Annotated[int | None, Query(ge=1)] = None,
+    a: OptionalBootIdQuery = None,
+    b: OptionalBootIdQuery = None,
 ) -> HTMLResponse:
     readable = viewer.principal.readable_project_ids(session)
     choices, _ = queries.list_boots(session, project_ids=readable, status="done", limit=200)

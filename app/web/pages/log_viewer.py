@@ -14,6 +14,7 @@ from app.analysis.document import Finding
 from app.db import review_queries
 from app.db.models import Boot
 from app.http.deps import SessionDep
+from app.http.params import BootIdPath, LineQuery, OptionalLineQuery
 from app.service.results import shown_findings
 from app.web.access import ViewerDep, load_boot
 from app.web.findings import line_comments
@@ -47,11 +48,11 @@ def _range_context(session: SessionDep, boot: Boot, start: int, count: int) -> d
 @router.get("/boots/{boot_id}/log", response_class=HTMLResponse, name="boot_log")
 def boot_log(
     request: Request,
-    boot_id: int,
+    boot_id: BootIdPath,
     session: SessionDep,
     viewer: ViewerDep,
-    line: Annotated[int | None, Query(ge=1)] = None,
-    start: Annotated[int | None, Query(ge=1)] = None,
+    line: OptionalLineQuery = None,
+    start: OptionalLineQuery = None,
     count: Annotated[int, Query(ge=1, le=MAX_LINES)] = DEFAULT_LINES,
 ) -> HTMLResponse:
     boot = load_boot(session, viewer, boot_id)
@@ -69,10 +70,10 @@ def boot_log(
 @router.get("/boots/{boot_id}/log/lines", response_class=HTMLResponse, name="boot_log_lines")
 def boot_log_lines(
     request: Request,
-    boot_id: int,
+    boot_id: BootIdPath,
     session: SessionDep,
     viewer: ViewerDep,
-    start: Annotated[int, Query(ge=1)] = 1,
+    start: LineQuery = 1,
     count: Annotated[int, Query(ge=1, le=MAX_LINES)] = DEFAULT_LINES,
 ) -> HTMLResponse:
     """A range of lines as an HTML fragment (the viewer appends it while scrolling)."""
