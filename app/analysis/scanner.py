@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import BinaryIO, Protocol
 
+from app.analysis.firstbytes import first_bytes
 from app.analysis.formats import all_patterns
 from app.analysis.formats.base import Builder, LinePattern, no_event
 from app.analysis.model import Event, ModuleLoaded
@@ -79,17 +80,38 @@ class ModuleObserver(Protocol):
     def module_started(self, event: ModuleLoaded, offset: int) -> None: ...
 
 
-class _Patterns:
-    """The compiled registry: candidates by priority and the master alternation."""
+class _Alternation:
+    """Some candidates combined into one anchored alternation, in priority order: the outer
+    group numbers (``match.lastindex``) name the candidate that matched."""
 
-    def __init__(self, patterns: list[LinePattern]) -> None:
-        # Chatter (patterns without events) goes last so that it never shadows a real pattern.
-        ordered = sorted(patterns, key=lambda p: p.build is no_event)
-        self.candidates: list[_Candidate] = []
+    def __init__(self, candidates: list[_Candidate], patterns: list[LinePattern]) -> None:
         self.by_group: dict[int, _Candidate] = {}
         parts = []
         group = 1
-        for priority, pattern in enumerate(ordered):
+        for candidate in candidates:
+            pattern = patterns[candidate.priority]
+            self.by_group[group] = candidate
+            parts.append(b"(" + pattern.regex + b")")
+            group += 1 + pattern.group_count
+        self.match: Callable[[bytes], re.Match[bytes] | None] | None = None
+        if parts:
+            regex = rb"(?:" + b"|".join(parts) + rb")[ \t]*$"
+            self.match = re.compile(regex, re.MULTILINE).match
+
+
+class _Patterns:
+    """The compiled registry: candidates by priority, and the alternations of the slow path.
+
+    ``for_byte(b)`` combines only the candidates that can match a line starting with byte ``b``
+    (``app.analysis.firstbytes``), in priority order, so it picks what the alternation of all
+    candidates (``master``, kept as the reference) would pick. Each is compiled when a line
+    first needs it and shared between bytes with the same candidates."""
+
+    def __init__(self, patterns: list[LinePattern]) -> None:
+        # Chatter (patterns without events) goes last so that it never shadows a real pattern.
+        self._ordered = sorted(patterns, key=lambda p: p.build is no_event)
+        self.candidates: list[_Candidate] = []
+        for priority, pattern in enumerate(self._ordered):
             candidate = _Candidate(
                 priority,
                 pattern.name,
@@ -99,10 +121,27 @@ class _Patterns:
                 pattern.build is no_event,
             )
             self.candidates.append(candidate)
-            self.by_group[group] = candidate
-            parts.append(b"(" + pattern.regex + b")")
-            group += 1 + pattern.group_count
-        self.master = re.compile(rb"(?:" + b"|".join(parts) + rb")[ \t]*$", re.MULTILINE)
+        self._starts = [first_bytes(p.regex) for p in self._ordered]
+        self._by_byte: list[_Alternation | None] = [None] * 256
+        self._shared: dict[tuple[int, ...], _Alternation] = {}
+        self._master: _Alternation | None = None
+
+    def for_byte(self, first: int) -> _Alternation:
+        found = self._by_byte[first]
+        if found is None:
+            members = tuple(c.priority for c in self.candidates if first in self._starts[c.priority])
+            found = self._shared.get(members)
+            if found is None:
+                chosen = [self.candidates[priority] for priority in members]
+                found = self._shared[members] = _Alternation(chosen, self._ordered)
+            self._by_byte[first] = found
+        return found
+
+    @property
+    def master(self) -> _Alternation:
+        if self._master is None:
+            self._master = _Alternation(self.candidates, self._ordered)
+        return self._master
 
 
 _COMPILED: _Patterns | None = None
@@ -115,11 +154,22 @@ def _compiled() -> _Patterns:
     return _COMPILED
 
 
+def _no_candidates(key: bytes) -> None:
+    return None
+
+
 class Scanner:
     """Streams events out of a binary log. Create one per log; read ``stats`` afterwards."""
 
-    def __init__(self, observer: ModuleObserver | None = None) -> None:
+    def __init__(
+        self, observer: ModuleObserver | None = None, *, dispatch: bool = True, cache: bool = True
+    ) -> None:
+        """``dispatch=False`` runs the alternation of all patterns on the slow path, and
+        ``cache=False`` sends every line there: the definitions the differential tests hold the
+        fast paths to."""
         self._patterns = _compiled()
+        self._dispatch = dispatch
+        self._use_cache = cache
         self._cache: dict[bytes, list[_Candidate]] = {}
         self.stats = ScanStats()
         self._observer = observer
@@ -160,7 +210,7 @@ class Scanner:
     def _scan_lines(self, lines: list[bytes]) -> Iterator[Event]:
         """The hot loop: kept flat, with locals instead of attributes, on purpose."""
         stats = self.stats
-        get_candidates = self._cache.get
+        get_candidates = self._cache.get if self._use_cache else _no_candidates
         hits = self._hits
         hit_bytes = self._hit_bytes
         observer = self._observer
@@ -234,13 +284,17 @@ class Scanner:
         if not text.strip():
             self.stats.blank_lines += 1
             return None
-        match = self._patterns.master.match(self._join(text, lines, index))
+        patterns = self._patterns
+        alternation = patterns.for_byte(text[0]) if self._dispatch else patterns.master
+        match = None
+        if alternation.match is not None:
+            match = alternation.match(self._join(text, lines, index))
         if match is None or match.lastindex is None:
             samples = self.stats.unrecognised_samples
             if len(samples) < 20:
                 samples.append((line, text[:200].decode("utf-8", "replace")))
             return None
-        candidate = self._patterns.by_group[match.lastindex]
+        candidate = alternation.by_group[match.lastindex]
         key = text[:KEY_LENGTH]
         known = self._cache.get(key)
         if known is None:
