@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import re._constants as sre  # type: ignore[import-not-found]
-import re._parser as sre_parse  # type: ignore[import-not-found]
+import re._constants as sre
+import re._parser as sre_parse
 
 ALL_BYTES: frozenset[int] = frozenset(range(256))
 

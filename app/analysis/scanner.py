@@ -7,7 +7,10 @@ first looked up by their first ``KEY_LENGTH`` bytes: a key seen before maps to t
 that matched lines with that key, each compiled alone and tried in registry order. Only a line
 with a new key (or one its candidates reject) goes to the master expression, which then teaches
 the cache. Verbose logs repeat a handful of keys millions of times, so nearly every line takes the
-fast path; the result is the same as running the master expression on every line.
+fast path; the result is the same as running the master expression on every line. That slow path
+does not run the master expression itself: it tries, in order, only the patterns that can match
+a line starting with the line's first byte (``_Patterns``), which picks the same pattern; logs
+with many lines no pattern knows (real boots, kernel output) spend most of their time there.
 
 Patterns that span lines (resource HOB dumps, a module name printed after a line break) are
 matched against the line joined with the next ones. An optional leading timestamp
@@ -100,12 +103,15 @@ class _Alternation:
 
 
 class _Patterns:
-    """The compiled registry: candidates by priority, and the alternations of the slow path.
+    """The compiled registry: candidates by priority, and what the slow path tries.
 
-    ``for_byte(b)`` combines only the candidates that can match a line starting with byte ``b``
-    (``app.analysis.firstbytes``), in priority order, so it picks what the alternation of all
-    candidates (``master``, kept as the reference) would pick. Each is compiled when a line
-    first needs it and shared between bytes with the same candidates."""
+    ``by_byte[b]`` lists, in priority order, only the candidates that can match a line starting
+    with byte ``b`` (``app.analysis.firstbytes``). Trying them one by one and taking the first
+    that matches picks exactly what the alternation of all candidates (``master``, kept as the
+    reference) picks, with the same groups: each candidate is that alternative followed by the
+    same ``[ \\t]*$``, and ``re`` tries alternatives in order. It needs no compilation beyond the
+    candidates themselves, and a line costs a few failed literal comparisons instead of one per
+    pattern in the registry."""
 
     def __init__(self, patterns: list[LinePattern]) -> None:
         # Chatter (patterns without events) goes last so that it never shadows a real pattern.
@@ -121,21 +127,11 @@ class _Patterns:
                 pattern.build is no_event,
             )
             self.candidates.append(candidate)
-        self._starts = [first_bytes(p.regex) for p in self._ordered]
-        self._by_byte: list[_Alternation | None] = [None] * 256
-        self._shared: dict[tuple[int, ...], _Alternation] = {}
+        starts = [first_bytes(p.regex) for p in self._ordered]
+        self.by_byte: list[tuple[_Candidate, ...]] = [
+            tuple(c for c in self.candidates if first in starts[c.priority]) for first in range(256)
+        ]
         self._master: _Alternation | None = None
-
-    def for_byte(self, first: int) -> _Alternation:
-        found = self._by_byte[first]
-        if found is None:
-            members = tuple(c.priority for c in self.candidates if first in self._starts[c.priority])
-            found = self._shared.get(members)
-            if found is None:
-                chosen = [self.candidates[priority] for priority in members]
-                found = self._shared[members] = _Alternation(chosen, self._ordered)
-            self._by_byte[first] = found
-        return found
 
     @property
     def master(self) -> _Alternation:
@@ -280,21 +276,16 @@ class Scanner:
     def _learn(
         self, text: bytes, lines: list[bytes], index: int, line: int
     ) -> tuple[_Candidate, re.Match[bytes]] | None:
-        """The slow path: run the master expression, then remember which pattern matched."""
+        """The slow path: find the pattern the master expression picks, then remember it."""
         if not text.strip():
             self.stats.blank_lines += 1
             return None
-        patterns = self._patterns
-        alternation = patterns.for_byte(text[0]) if self._dispatch else patterns.master
-        match = None
-        if alternation.match is not None:
-            match = alternation.match(self._join(text, lines, index))
-        if match is None or match.lastindex is None:
+        candidate = self._first_match(self._join(text, lines, index))
+        if candidate is None:
             samples = self.stats.unrecognised_samples
             if len(samples) < 20:
                 samples.append((line, text[:200].decode("utf-8", "replace")))
             return None
-        candidate = alternation.by_group[match.lastindex]
         key = text[:KEY_LENGTH]
         known = self._cache.get(key)
         if known is None:
@@ -306,6 +297,20 @@ class Scanner:
             known.sort(key=lambda c: c.priority)
         own = candidate.match(text if candidate.span == 1 else self._join(text, lines, index))
         return None if own is None else (candidate, own)
+
+    def _first_match(self, joined: bytes) -> _Candidate | None:
+        """The candidate the alternation of all patterns picks for the line (and the ones
+        after it, ``joined``), or None when no pattern matches."""
+        if not self._dispatch:
+            master = self._patterns.master
+            match = master.match(joined) if master.match is not None else None
+            if match is None or match.lastindex is None:
+                return None
+            return master.by_group[match.lastindex]
+        for candidate in self._patterns.by_byte[joined[0]]:
+            if candidate.match(joined) is not None:
+                return candidate
+        return None
 
     def _seconds(self, stamp: bytes) -> float | None:
         """Seconds since the first timestamp; clock-only stamps roll over at midnight."""
