@@ -15,10 +15,9 @@ safe, it only costs speed.
 from __future__ import annotations
 
 import re
-from typing import Any
-
 import re._constants as sre
 import re._parser as sre_parse
+from typing import Any
 
 ALL_BYTES: frozenset[int] = frozenset(range(256))
 
