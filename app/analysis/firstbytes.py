@@ -104,3 +104,18 @@ def _charset(items: list[tuple[Any, Any]]) -> frozenset[int]:
         else:
             return ALL_BYTES
     return ALL_BYTES - members if negate else frozenset(members)
+
+
+def literal_prefix(regex: bytes) -> bytes:
+    """The bytes every match of ``regex`` starts with (empty when it starts with anything but
+    plain characters): the scanner's test of whether a pattern could match a line with a given
+    start."""
+    parsed = sre_parse.parse(regex)
+    if parsed.state.flags & re.IGNORECASE:
+        return b""
+    prefix = bytearray()
+    for op, av in parsed:
+        if op is not sre.LITERAL:
+            break
+        prefix.append(av)
+    return bytes(prefix)

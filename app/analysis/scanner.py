@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import BinaryIO, Protocol
 
-from app.analysis.firstbytes import first_bytes
+from app.analysis.firstbytes import first_bytes, literal_prefix
 from app.analysis.formats import all_patterns
 from app.analysis.formats.base import Builder, LinePattern, no_event
 from app.analysis.model import Event, ModuleLoaded
@@ -55,6 +55,12 @@ class _Candidate:
     build: Builder
     span: int  # lines it may cover (1 for ordinary patterns)
     chatter: bool  # recognised, but produces no event
+    prefix: bytes  # every match starts with these bytes
+
+    def may_start(self, key: bytes) -> bool:
+        """Whether a line starting with ``key`` could match (its literal prefix allows it)."""
+        common = min(len(key), len(self.prefix))
+        return key[:common] == self.prefix[:common]
 
 
 @dataclass(slots=True)
@@ -125,6 +131,7 @@ class _Patterns:
                 pattern.build,
                 pattern.regex.count(rb"\n") + 1,
                 pattern.build is no_event,
+                literal_prefix(pattern.regex),
             )
             self.candidates.append(candidate)
         starts = [first_bytes(p.regex) for p in self._ordered]
@@ -286,17 +293,30 @@ class Scanner:
             if len(samples) < 20:
                 samples.append((line, text[:200].decode("utf-8", "replace")))
             return None
-        key = text[:KEY_LENGTH]
+        self._remember(text[:KEY_LENGTH], candidate)
+        own = candidate.match(text if candidate.span == 1 else self._join(text, lines, index))
+        return None if own is None else (candidate, own)
+
+    def _remember(self, key: bytes, candidate: _Candidate) -> None:
+        """Adds ``candidate`` to the key's list with every earlier candidate that could match a
+        line starting with ``key``: the first of the list that matches a line is then the one
+        the master expression would pick, even for a line unlike those the key was learnt from
+        (``IoMmuMap: Mapping=0x...`` after a damaged ``IoMmuMap: Mapping=`` line taught the
+        chatter pattern)."""
         known = self._cache.get(key)
         if known is None:
             if len(self._cache) >= MAX_KEYS:
                 self._cache.clear()
-            self._cache[key] = [candidate]
-        elif candidate not in known:
-            known.append(candidate)
-            known.sort(key=lambda c: c.priority)
-        own = candidate.match(text if candidate.span == 1 else self._join(text, lines, index))
-        return None if own is None else (candidate, own)
+            known = self._cache[key] = []
+        if candidate in known:
+            return
+        for earlier in self._patterns.by_byte[key[0]]:
+            if earlier.priority >= candidate.priority:
+                break
+            if earlier not in known and earlier.may_start(key):
+                known.append(earlier)
+        known.append(candidate)
+        known.sort(key=lambda c: c.priority)
 
     def _first_match(self, joined: bytes) -> _Candidate | None:
         """The candidate the alternation of all patterns picks for the line (and the ones

@@ -20,8 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.analysis.firstbytes import ALL_BYTES, first_bytes
+from app.analysis.firstbytes import ALL_BYTES, first_bytes, literal_prefix
 from app.analysis.formats import all_patterns
+from app.analysis.model import Event
 from app.analysis.scanner import Scanner
 from app.synth import demo_workloads, write_log
 from tests.unit.conftest import LOGS_DIR
@@ -29,8 +30,8 @@ from tests.unit.conftest import LOGS_DIR
 REAL_LOGS = sorted(LOGS_DIR.glob("*.log"))
 
 
-def scan(data: bytes, **paths: bool) -> tuple[list[object], object]:
-    scanner = Scanner(**paths)
+def scan(data: bytes, *, dispatch: bool = True, cache: bool = True) -> tuple[list[Event], object]:
+    scanner = Scanner(dispatch=dispatch, cache=cache)
     events = list(scanner.iter_events(io.BytesIO(data)))
     stats = scanner.stats
     counts = (
@@ -138,3 +139,26 @@ def test_first_bytes_follow_the_parse_tree(regex: bytes, expected: bytes) -> Non
 @pytest.mark.parametrize("regex", [rb"(?i)iommu", rb"(a)?\1", rb"x?", rb"(?:.*)"])
 def test_what_is_not_modelled_may_start_with_any_byte(regex: bytes) -> None:
     assert first_bytes(regex) == ALL_BYTES
+
+
+def test_a_prefix_learnt_from_chatter_still_recognises_the_real_line() -> None:
+    """The damaged line teaches its key the chatter pattern; the intact line with the same first
+    twelve bytes must still be parsed by its own pattern, as the master expression would."""
+    damaged_first = b"IoMmuMap: Mapping=garbage\n"
+    intact = b"IoMmuMap: Mapping=0x1000 Device(PlainText)=0x1000 Crypted=0x2000 Pages=0x1\n"
+    events, _ = scan(damaged_first + intact)
+    assert [type(e).__name__ for e in events] == ["IoMmuMapResult"]
+    assert_same_scan(damaged_first + intact)
+
+
+@pytest.mark.parametrize(
+    ("regex", "expected"),
+    [
+        (rb"IoMmuMap: Operation=(\w+)", b"IoMmuMap: Operation="),
+        (rb"(\w+):SetMemoryEncDec", b""),
+        (rb"\[Bds\] ?Entry", b"[Bds]"),
+        (rb"(?i)iommu", b""),
+    ],
+)
+def test_literal_prefix_stops_at_the_first_non_literal(regex: bytes, expected: bytes) -> None:
+    assert literal_prefix(regex) == expected
