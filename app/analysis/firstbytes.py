@@ -106,16 +106,51 @@ def _charset(items: list[tuple[Any, Any]]) -> frozenset[int]:
     return ALL_BYTES - members if negate else frozenset(members)
 
 
-def literal_prefix(regex: bytes) -> bytes:
-    """The bytes every match of ``regex`` starts with (empty when it starts with anything but
-    plain characters): the scanner's test of whether a pattern could match a line with a given
-    start."""
+def literal_prefix(regex: bytes) -> tuple[bool, bytes]:
+    """What every match of ``regex`` starts with: ``(word_lead, literal)`` where ``word_lead``
+    means a leading ``(\\w+)`` that the literal, starting with a non-word byte, must follow
+    directly (edk2's ``%a:`` module prefix), and ``literal`` the plain bytes after it (empty when
+    the pattern starts with anything else). The scanner's test of whether a pattern could match
+    a line with a given start (``Scanner._remember``)."""
     parsed = sre_parse.parse(regex)
     if parsed.state.flags & re.IGNORECASE:
-        return b""
+        return False, b""
+    items = list(parsed)
+    word_lead = bool(items) and _is_word_group(*items[0])
+    while not word_lead and items and items[0][0] is sre.SUBPATTERN and not any(items[0][1][1:3]):
+        items = list(items[0][1][3]) + items[1:]  # a leading group is its body, for the prefix
     prefix = bytearray()
-    for op, av in parsed:
+    for op, av in items[1:] if word_lead else items:
         if op is not sre.LITERAL:
             break
         prefix.append(av)
-    return bytes(prefix)
+    if word_lead and (not prefix or prefix[0] in _CATEGORIES[sre.CATEGORY_WORD]):
+        return False, b""  # the word group's end is not fixed by the literal: no test
+    return word_lead, bytes(prefix)
+
+
+def _is_word_group(op: Any, av: Any) -> bool:
+    """``(\\w+)``, as a capturing group."""
+    if op is not sre.SUBPATTERN or av[1] or av[2]:
+        return False
+    body = list(av[3])
+    return (
+        len(body) == 1
+        and body[0][0] is sre.MAX_REPEAT
+        and body[0][1][0] >= 1
+        and list(body[0][1][2]) == [(sre.IN, [(sre.CATEGORY, sre.CATEGORY_WORD)])]
+    )
+
+
+def may_start(word_lead: bool, literal: bytes, key: bytes) -> bool:
+    """Whether a match described by ``literal_prefix`` could start with ``key``."""
+    if word_lead:
+        word = _CATEGORIES[sre.CATEGORY_WORD]
+        end = next((i for i, byte in enumerate(key) if byte not in word), None)
+        if end is None:
+            return True  # the key is all word bytes: the literal may come after it
+        if end == 0:
+            return False
+        key = key[end:]
+    common = min(len(key), len(literal))
+    return key[:common] == literal[:common]

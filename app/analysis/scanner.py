@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import BinaryIO, Protocol
 
-from app.analysis.firstbytes import first_bytes, literal_prefix
+from app.analysis.firstbytes import first_bytes, literal_prefix, may_start
 from app.analysis.formats import all_patterns
 from app.analysis.formats.base import Builder, LinePattern, no_event
 from app.analysis.model import Event, ModuleLoaded
@@ -55,12 +55,11 @@ class _Candidate:
     build: Builder
     span: int  # lines it may cover (1 for ordinary patterns)
     chatter: bool  # recognised, but produces no event
-    prefix: bytes  # every match starts with these bytes
+    prefix: tuple[bool, bytes]  # what every match starts with (firstbytes.literal_prefix)
 
     def may_start(self, key: bytes) -> bool:
         """Whether a line starting with ``key`` could match (its literal prefix allows it)."""
-        common = min(len(key), len(self.prefix))
-        return key[:common] == self.prefix[:common]
+        return may_start(self.prefix[0], self.prefix[1], key)
 
 
 @dataclass(slots=True)

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.analysis.firstbytes import ALL_BYTES, first_bytes, literal_prefix
+from app.analysis.firstbytes import ALL_BYTES, first_bytes, literal_prefix, may_start
 from app.analysis.formats import all_patterns
 from app.analysis.model import Event
 from app.analysis.scanner import Scanner
@@ -154,11 +154,32 @@ def test_a_prefix_learnt_from_chatter_still_recognises_the_real_line() -> None:
 @pytest.mark.parametrize(
     ("regex", "expected"),
     [
-        (rb"IoMmuMap: Operation=(\w+)", b"IoMmuMap: Operation="),
-        (rb"(\w+):SetMemoryEncDec", b""),
-        (rb"\[Bds\] ?Entry", b"[Bds]"),
-        (rb"(?i)iommu", b""),
+        (rb"IoMmuMap: Operation=(\w+)", (False, b"IoMmuMap: Operation=")),
+        (rb"(\w+):SetMemoryEncDec", (True, b":SetMemoryEncDec")),
+        (rb"(\w+ExitBoot): ", (False, b"")),
+        (rb"(\w+)ab", (False, b"")),
+        (rb"\[Bds\] ?Entry", (False, b"[Bds]")),
+        (rb"(?i)iommu", (False, b"")),
     ],
 )
-def test_literal_prefix_stops_at_the_first_non_literal(regex: bytes, expected: bytes) -> None:
+def test_literal_prefix_stops_at_the_first_non_literal(
+    regex: bytes, expected: tuple[bool, bytes]
+) -> None:
     assert literal_prefix(regex) == expected
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        (b"PlatformPei:", True),
+        (b"PlatformPeiX", True),
+        (b"Loading driv", False),
+        (b":SetMemoryEn", False),
+        (b"AmdSev:SetMe", True),
+        (b"AmdSev:SetX", False),
+    ],
+)
+def test_a_word_led_pattern_may_start_only_where_the_word_ends_in_its_literal(
+    key: bytes, expected: bool
+) -> None:
+    assert may_start(True, b":SetMemoryEncDec", key) is expected
