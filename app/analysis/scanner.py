@@ -7,7 +7,10 @@ first looked up by their first ``KEY_LENGTH`` bytes: a key seen before maps to t
 that matched lines with that key, each compiled alone and tried in registry order. Only a line
 with a new key (or one its candidates reject) goes to the master expression, which then teaches
 the cache. Verbose logs repeat a handful of keys millions of times, so nearly every line takes the
-fast path; the result is the same as running the master expression on every line.
+fast path; the result is the same as running the master expression on every line. That slow path
+does not run the master expression itself: it tries, in order, only the patterns that can match
+a line starting with the line's first byte (``_Patterns``), which picks the same pattern; logs
+with many lines no pattern knows (real boots, kernel output) spend most of their time there.
 
 Patterns that span lines (resource HOB dumps, a module name printed after a line break) are
 matched against the line joined with the next ones. An optional leading timestamp
@@ -25,6 +28,7 @@ from datetime import datetime
 from typing import BinaryIO, Protocol
 
 from app.analysis.errors import InputError
+from app.analysis.firstbytes import first_bytes, literal_prefix, may_start
 from app.analysis.formats import all_patterns
 from app.analysis.formats.base import Builder, LinePattern, no_event
 from app.analysis.model import Event, ModuleLoaded
@@ -53,6 +57,11 @@ class _Candidate:
     build: Builder
     span: int  # lines it may cover (1 for ordinary patterns)
     chatter: bool  # recognised, but produces no event
+    prefix: tuple[bool, bytes]  # what every match starts with (firstbytes.literal_prefix)
+
+    def may_start(self, key: bytes) -> bool:
+        """Whether a line starting with ``key`` could match (its literal prefix allows it)."""
+        return may_start(self.prefix[0], self.prefix[1], key)
 
 
 @dataclass(slots=True)
@@ -81,17 +90,41 @@ class ModuleObserver(Protocol):
     def module_started(self, event: ModuleLoaded, offset: int) -> None: ...
 
 
-class _Patterns:
-    """The compiled registry: candidates by priority and the master alternation."""
+class _Alternation:
+    """Some candidates combined into one anchored alternation, in priority order: the outer
+    group numbers (``match.lastindex``) name the candidate that matched."""
 
-    def __init__(self, patterns: list[LinePattern]) -> None:
-        # Chatter (patterns without events) goes last so that it never shadows a real pattern.
-        ordered = sorted(patterns, key=lambda p: p.build is no_event)
-        self.candidates: list[_Candidate] = []
+    def __init__(self, candidates: list[_Candidate], patterns: list[LinePattern]) -> None:
         self.by_group: dict[int, _Candidate] = {}
         parts = []
         group = 1
-        for priority, pattern in enumerate(ordered):
+        for candidate in candidates:
+            pattern = patterns[candidate.priority]
+            self.by_group[group] = candidate
+            parts.append(b"(" + pattern.regex + b")")
+            group += 1 + pattern.group_count
+        self.match: Callable[[bytes], re.Match[bytes] | None] | None = None
+        if parts:
+            regex = rb"(?:" + b"|".join(parts) + rb")[ \t]*$"
+            self.match = re.compile(regex, re.MULTILINE).match
+
+
+class _Patterns:
+    """The compiled registry: candidates by priority, and what the slow path tries.
+
+    ``by_byte[b]`` lists, in priority order, only the candidates that can match a line starting
+    with byte ``b`` (``app.analysis.firstbytes``). Trying them one by one and taking the first
+    that matches picks exactly what the alternation of all candidates (``master``, kept as the
+    reference) picks, with the same groups: each candidate is that alternative followed by the
+    same ``[ \\t]*$``, and ``re`` tries alternatives in order. It needs no compilation beyond the
+    candidates themselves, and a line costs a few failed literal comparisons instead of one per
+    pattern in the registry."""
+
+    def __init__(self, patterns: list[LinePattern]) -> None:
+        # Chatter (patterns without events) goes last so that it never shadows a real pattern.
+        self._ordered = sorted(patterns, key=lambda p: p.build is no_event)
+        self.candidates: list[_Candidate] = []
+        for priority, pattern in enumerate(self._ordered):
             candidate = _Candidate(
                 priority,
                 pattern.name,
@@ -99,12 +132,20 @@ class _Patterns:
                 pattern.build,
                 pattern.regex.count(rb"\n") + 1,
                 pattern.build is no_event,
+                literal_prefix(pattern.regex),
             )
             self.candidates.append(candidate)
-            self.by_group[group] = candidate
-            parts.append(b"(" + pattern.regex + b")")
-            group += 1 + pattern.group_count
-        self.master = re.compile(rb"(?:" + b"|".join(parts) + rb")[ \t]*$", re.MULTILINE)
+        starts = [first_bytes(p.regex) for p in self._ordered]
+        self.by_byte: list[tuple[_Candidate, ...]] = [
+            tuple(c for c in self.candidates if first in starts[c.priority]) for first in range(256)
+        ]
+        self._master: _Alternation | None = None
+
+    @property
+    def master(self) -> _Alternation:
+        if self._master is None:
+            self._master = _Alternation(self.candidates, self._ordered)
+        return self._master
 
 
 _COMPILED: _Patterns | None = None
@@ -117,11 +158,22 @@ def _compiled() -> _Patterns:
     return _COMPILED
 
 
+def _no_candidates(key: bytes) -> None:
+    return None
+
+
 class Scanner:
     """Streams events out of a binary log. Create one per log; read ``stats`` afterwards."""
 
-    def __init__(self, observer: ModuleObserver | None = None) -> None:
+    def __init__(
+        self, observer: ModuleObserver | None = None, *, dispatch: bool = True, cache: bool = True
+    ) -> None:
+        """``dispatch=False`` runs the alternation of all patterns on the slow path, and
+        ``cache=False`` sends every line there: the definitions the differential tests hold the
+        fast paths to."""
         self._patterns = _compiled()
+        self._dispatch = dispatch
+        self._use_cache = cache
         self._cache: dict[bytes, list[_Candidate]] = {}
         self.stats = ScanStats()
         self._observer = observer
@@ -165,7 +217,7 @@ class Scanner:
     def _scan_lines(self, lines: list[bytes]) -> Iterator[Event]:
         """The hot loop: kept flat, with locals instead of attributes, on purpose."""
         stats = self.stats
-        get_candidates = self._cache.get
+        get_candidates = self._cache.get if self._use_cache else _no_candidates
         hits = self._hits
         hit_bytes = self._hit_bytes
         observer = self._observer
@@ -235,28 +287,54 @@ class Scanner:
     def _learn(
         self, text: bytes, lines: list[bytes], index: int, line: int
     ) -> tuple[_Candidate, re.Match[bytes]] | None:
-        """The slow path: run the master expression, then remember which pattern matched."""
+        """The slow path: find the pattern the master expression picks, then remember it."""
         if not text.strip():
             self.stats.blank_lines += 1
             return None
-        match = self._patterns.master.match(self._join(text, lines, index))
-        if match is None or match.lastindex is None:
+        candidate = self._first_match(self._join(text, lines, index))
+        if candidate is None:
             samples = self.stats.unrecognised_samples
             if len(samples) < 20:
                 samples.append((line, text[:200].decode("utf-8", "replace")))
             return None
-        candidate = self._patterns.by_group[match.lastindex]
-        key = text[:KEY_LENGTH]
+        self._remember(text[:KEY_LENGTH], candidate)
+        own = candidate.match(text if candidate.span == 1 else self._join(text, lines, index))
+        return None if own is None else (candidate, own)
+
+    def _remember(self, key: bytes, candidate: _Candidate) -> None:
+        """Adds ``candidate`` to the key's list with every earlier candidate that could match a
+        line starting with ``key``: the first of the list that matches a line is then the one
+        the master expression would pick, even for a line unlike those the key was learnt from
+        (``IoMmuMap: Mapping=0x...`` after a damaged ``IoMmuMap: Mapping=`` line taught the
+        chatter pattern)."""
         known = self._cache.get(key)
         if known is None:
             if len(self._cache) >= MAX_KEYS:
                 self._cache.clear()
-            self._cache[key] = [candidate]
-        elif candidate not in known:
-            known.append(candidate)
-            known.sort(key=lambda c: c.priority)
-        own = candidate.match(text if candidate.span == 1 else self._join(text, lines, index))
-        return None if own is None else (candidate, own)
+            known = self._cache[key] = []
+        if candidate in known:
+            return
+        for earlier in self._patterns.by_byte[key[0]]:
+            if earlier.priority >= candidate.priority:
+                break
+            if earlier not in known and earlier.may_start(key):
+                known.append(earlier)
+        known.append(candidate)
+        known.sort(key=lambda c: c.priority)
+
+    def _first_match(self, joined: bytes) -> _Candidate | None:
+        """The candidate the alternation of all patterns picks for the line (and the ones
+        after it, ``joined``), or None when no pattern matches."""
+        if not self._dispatch:
+            master = self._patterns.master
+            match = master.match(joined) if master.match is not None else None
+            if match is None or match.lastindex is None:
+                return None
+            return master.by_group[match.lastindex]
+        for candidate in self._patterns.by_byte[joined[0]]:
+            if candidate.match(joined) is not None:
+                return candidate
+        return None
 
     def _seconds(self, stamp: bytes) -> float | None:
         """Seconds since the first timestamp; clock-only stamps roll over at midnight."""

@@ -5,8 +5,11 @@ characters removed, leading timestamp already consumed by the scanner). Its capt
 handed, in order, to ``build`` together with the line number and time. ``build`` may return
 ``None`` for a line that is recognised but carries nothing the engine needs ("chatter").
 
-Patterns are combined by ``app.analysis.scanner`` into one alternation that the ``re`` engine
-runs over whole blocks of the log, so a line that matches nothing costs no Python at all.
+``app.analysis.scanner`` tries each line against the patterns that can match it: those learnt
+for the line's first twelve bytes, else those that can start with its first byte
+(``app.analysis.firstbytes`` reads both from the regex's parse tree), in registry order. A
+pattern that starts with a literal (``IoMmuMap: ``) or edk2's module prefix (``(\\w+):``) is
+tried on few lines; one that starts with a class or an optional group is tried on many more.
 """
 
 from __future__ import annotations
