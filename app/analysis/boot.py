@@ -261,7 +261,13 @@ class BootTracker:
         elif name == "iommu-pool-supported":
             self.facts["reserved_pool"] = True
         elif name in ("nvvarstore-shared", "sev-es-ap-memory", "sev-es-flash", "tdx-cc-attr"):
-            self.facts[name.replace("-", "_")] = event.value if event.value is not None else True
+            # Two statements, not a conditional expression: compiled, ``x if c else True`` is
+            # typed int and would store the flag as 1 where the pure engine stores true.
+            key = name.replace("-", "_")
+            if event.value is None:
+                self.facts[key] = True
+            else:
+                self.facts[key] = event.value
 
     def _fw_cfg_probe(self, event: PlatformHint) -> None:
         """QemuFwCfgPei reports DMA 0 in every SEV and TDX guest: with an AMD CPU, SEV."""

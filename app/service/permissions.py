@@ -98,6 +98,18 @@ def readable_boot(session: Session, principal: Principal, boot_id: int) -> Boot:
     raise NotFound(f"no boot {boot_id}")
 
 
+def readable_project(session: Session, principal: Principal, name: str) -> Project:
+    """The project ``name`` if the caller may read it; otherwise the same answer whether or not
+    it exists, as for boots (``SignInRequired`` when anonymous, else ``NotFound``; the name
+    is not echoed)."""
+    project = queries.get_project(session, name=name.strip())
+    if project is not None and principal.can(project, READ):
+        return project
+    if principal.is_anonymous:
+        raise SignInRequired("sign in or send an API token (Authorization: Bearer ...)")
+    raise NotFound("no such project (or no access to it)")
+
+
 def upload_project(session: Session, principal: Principal, name: str) -> Project:
     """The project ``name`` if the caller may upload to it. A project the caller cannot see
     is answered like one that does not exist (``NotFound``, ``SignInRequired`` when

@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 from app.analysis.model import Severity
 from app.analysis.rules import RULES_BY_ID
 from app.db import queries, review_queries
-from app.db.models import Boot, Project
+from app.db.models import Boot
 from app.db.policy import DEFAULT_FAIL_ON, add_policy, current_policy, false_positive_fingerprints
 from app.db.session import Database
-from app.service.errors import Invalid, NotFound
-from app.service.permissions import ADMIN, READ, Principal
+from app.service.errors import Invalid
+from app.service.permissions import ADMIN, Principal, readable_project
 from app.service.results import result_bytes
 
 NO_SEVERITY = "none"
@@ -116,18 +116,8 @@ def _triage(session: Session, project_id: int) -> dict[str, str]:
     return triaged
 
 
-def _readable_project(session: Session, principal: Principal, name: str) -> Project:
-    """404 unless readable (existence is not revealed); 401 for an anonymous caller."""
-    project = queries.get_project(session, name=name)
-    if project is not None and not principal.can(project, READ) and principal.is_anonymous:
-        principal.require(project, READ)
-    if project is None or not principal.can(project, READ):
-        raise NotFound(f"no project {name!r}")
-    return project
-
-
 def readable_policy(session: Session, principal: Principal, project_name: str) -> Policy:
-    return project_policy(session, _readable_project(session, principal, project_name).id)
+    return project_policy(session, readable_project(session, principal, project_name).id)
 
 
 def set_policy(
@@ -151,7 +141,7 @@ def set_policy(
     token = principal.token.prefix if principal.token else ""
     author = principal.user.username if principal.user else f"token {token}"
     with db.write() as session:
-        project = _readable_project(session, principal, project_name)
+        project = readable_project(session, principal, project_name)
         principal.require(project, ADMIN)
         add_policy(
             session, project_id=project.id, fail_on=fail_on, fail_rules=fail_rules, author=author
@@ -164,7 +154,7 @@ def latest_verdict(
 ) -> BootVerdict | None:
     """The verdict of the project's newest analysed boot (on ``branch`` when given): what a
     status badge shows; None when there is no such boot yet."""
-    project = _readable_project(session, principal, project_name)
+    project = readable_project(session, principal, project_name)
     boots, _ = queries.list_boots(
         session, project_ids=[project.id], branch=branch, status="done", limit=1
     )

@@ -118,7 +118,6 @@ def upload_call(w: World) -> Call:
 ROUTES: dict[str, tuple[Callable[[World], Call], dict[str, object]]] = {
     "GET /api/v1/openapi.json": (lambda w: Call("/api/v1/openapi.json"), PUBLIC),
     "GET /docs": (lambda w: Call("/docs"), PUBLIC),
-    "GET /docs/oauth2-redirect": (lambda w: Call("/docs/oauth2-redirect"), PUBLIC),
     "GET /redoc": (lambda w: Call("/redoc"), PUBLIC),
     "GET /static": (lambda w: Call("/static/app.js"), PUBLIC),
     "POST /api/v1/boots": (upload_call, UPLOAD_TO_PROJECT),
@@ -172,6 +171,20 @@ ROUTES: dict[str, tuple[Callable[[World], Call], dict[str, object]]] = {
     "GET /api/v1/boots/{boot_id}/timeline/window": (boot_call("/timeline/window"), READ_BOOT),
     "GET /api/v1/compare": (
         lambda w: Call(f"/api/v1/compare?a={w.boot_id}&b={w.boot_id}"),
+        READ_BOOT,
+    ),
+    "GET /api/v1/boots/{boot_id}/export/{format_name}": (boot_call("/export/sarif"), READ_BOOT),
+    "GET /api/v1/boots/{boot_id}/verdict": (boot_call("/verdict"), READ_BOOT),
+    "GET /api/v1/projects/{project}/verdict-policy": (
+        lambda w: Call("/api/v1/projects/acme/verdict-policy"),
+        READ_BOOT,
+    ),
+    "PUT /api/v1/projects/{project}/verdict-policy": (
+        lambda w: Call("/api/v1/projects/acme/verdict-policy", json={"fail_on": "high"}),
+        ADMIN_BOOT,
+    ),
+    "GET /api/v1/projects/{project}/badge.svg": (
+        lambda w: Call("/api/v1/projects/acme/badge.svg"),
         READ_BOOT,
     ),
     "GET /boots": (lambda w: Call("/boots"), PUBLIC_BUT_TOKEN_CHECKED),

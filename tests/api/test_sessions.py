@@ -31,7 +31,7 @@ def replay(client: TestClient, cookie: str, csrf: str) -> tuple[int, int]:
     me = client.get("/api/v1/auth/me").status_code
     write = client.post(
         "/api/v1/boots",
-        files={"log": ("a.log", b"hello\n")},
+        files={"log": ("a.log", b"SecCoreStartupWithStack(0xFFFCC000, 0x820000)\n")},
         data={"project": "acme"},
         headers={"X-CSRF-Token": csrf},
     )

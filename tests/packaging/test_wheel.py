@@ -181,7 +181,8 @@ def test_compiled_and_pure_engines_give_the_same_documents(installed: Path, tmp_
     for log in logs:
         pure = document(DEV_CVMREVIEW, log, tmp_path / "pure.json")
         compiled = document(installed / "cvmreview", log, tmp_path / "compiled.json")
-        assert compiled == pure, log.name
+        # As text, not as parsed objects: ``True == 1`` would hide a flag compiled into an int.
+        assert json.dumps(compiled, sort_keys=True) == json.dumps(pure, sort_keys=True), log.name
 
 
 def test_installed_cvmreview_serves_from_anywhere(
