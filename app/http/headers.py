@@ -8,8 +8,10 @@ inline because plotly.js inserts its own ``<style>`` elements. Nobody may frame 
 content-sniffed (a raw log that looks like HTML stays ``text/plain``), and no URL leaks to
 other sites in ``Referer``.
 
-The interactive API documentation (``/docs``) is FastAPI's Swagger UI: an inline script and
-its bundle from the jsDelivr CDN, so that one page gets a policy allowing exactly those.
+The API documentation pages (``/docs``, Swagger UI, and ``/redoc``, both served from our own
+``static/vendor``: ``app/api/docs.py``) start with FastAPI's inline script and ReDoc runs a
+worker from a ``blob:`` URL, so those two pages (which show no user content) get a policy that
+allows exactly that and nothing from another origin.
 """
 
 from __future__ import annotations
@@ -22,12 +24,11 @@ PAGE_POLICY = (
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 DOCS_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; "
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; font-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
-DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect"})
+DOCS_PATHS = frozenset({"/docs", "/redoc"})
 
 
 def security_headers(path: str) -> list[tuple[bytes, bytes]]:
