@@ -21,6 +21,8 @@ from app.analysis.debugcost import DebugCost
 from app.analysis.document import ENGINE_VERSION, SCHEMA_VERSION, ResultDocument
 from app.analysis.errors import InputError
 from app.analysis.firmware import FirmwareReport, cross_check, load_firmware
+from app.analysis.host.analysis import host_section, scan_host_trace
+from app.analysis.host.view import HostView
 from app.analysis.jsondata import from_json
 from app.analysis.model import Finding, LabelledRange, Platform, Severity
 from app.analysis.rules import new_collector
@@ -46,13 +48,17 @@ def analyze(
     name: str,
     firmware: FirmwareReport | None = None,
     progress: Progress | None = None,
+    host_trace: BinaryIO | None = None,
 ) -> ResultDocument:
     """Analyse one boot log read from ``stream`` (plain or gzip) and return the result document
-    (typed; ``.to_dict()`` is its JSON).
+    (typed; ``.to_dict()`` is its JSON). ``host_trace``: QEMU trace lines captured apart from
+    the log (lines interleaved with the log are found without it).
 
     Raises ``InputError`` when the input holds no log at all (empty, or a corrupt gzip stream).
     """
-    return replay(stream, name=name, firmware=firmware, progress=progress).document
+    return replay(
+        stream, name=name, firmware=firmware, progress=progress, host_trace=host_trace
+    ).document
 
 
 def replay(
@@ -61,6 +67,7 @@ def replay(
     name: str,
     firmware: FirmwareReport | None = None,
     progress: Progress | None = None,
+    host_trace: BinaryIO | None = None,
 ) -> Replay:
     """``analyze``, keeping the simulator's result too (tests compare it with ground truth)."""
     started = time.perf_counter()
@@ -73,9 +80,12 @@ def replay(
     boot = BootTracker(collector, observer=simulator)  # decides platform and EBS, tells it
     feed_boot = boot.feed
     feed_simulator = simulator.feed
+    host = HostView()  # the QEMU trace lines, and the guest conversions to pair them with
+    feed_host = host.feed
     for event in scanner.iter_events(stream, progress=progress):
         feed_boot(event)
         feed_simulator(event)
+        feed_host(event)
     stats, offset = scanner.stats, scanner.offset
     if stats.source.bytes == 0:
         raise InputError(f"{name}: the log is empty")
@@ -92,6 +102,9 @@ def replay(
         event_bytes=stats.event_bytes,
     )
     _report_debug_cost(collector, boot.platform, debug_cost)
+    if host_trace is not None:
+        scan_host_trace(host_trace, host, name=f"{name} (host trace)")
+    host_view = host_section(host, collector, firmware)
     findings = tuple(_finding(f) for f in collector.findings())
     document = ResultDocument(
         schema_version=SCHEMA_VERSION,
@@ -133,6 +146,7 @@ def replay(
         debug_cost=from_json(doc.DebugCost, debug_cost),
         firmware=None if firmware is None else firmware.to_dict(),
         analysis_seconds=round(time.perf_counter() - started, 3),
+        host=host_view,
     )
     return Replay(document, simulation)
 
@@ -150,10 +164,20 @@ def replay_file(
     name: str | None = None,
     firmware: FirmwareReport | None = None,
     progress: Progress | None = None,
+    host_trace_path: Path | None = None,
 ) -> Replay:
-    """``replay`` of a file on disk."""
+    """``replay`` of a file on disk (and of a separate host trace file)."""
     with open(path, "rb") as stream:
-        return replay(stream, name=name or path.name, firmware=firmware, progress=progress)
+        if host_trace_path is None:
+            return replay(stream, name=name or path.name, firmware=firmware, progress=progress)
+        with open(host_trace_path, "rb") as trace:
+            return replay(
+                stream,
+                name=name or path.name,
+                firmware=firmware,
+                progress=progress,
+                host_trace=trace,
+            )
 
 
 def analyze_file(
@@ -162,6 +186,7 @@ def analyze_file(
     firmware_path: Path | None = None,
     display_name: str | None = None,
     progress: Progress | None = None,
+    host_trace_path: Path | None = None,
 ) -> ResultDocument:
     """``analyze`` for files on disk; the firmware may be an image or a metadata JSON."""
     firmware = None
@@ -169,7 +194,11 @@ def analyze_file(
         firmware = load_firmware(_read(firmware_path), name=firmware_path.name)
     try:
         return replay_file(
-            log_path, name=display_name, firmware=firmware, progress=progress
+            log_path,
+            name=display_name,
+            firmware=firmware,
+            progress=progress,
+            host_trace_path=host_trace_path,
         ).document
     except (IsADirectoryError, FileNotFoundError, PermissionError) as exc:
         raise InputError(f"cannot read {log_path}: {exc.strerror}") from exc
