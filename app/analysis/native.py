@@ -44,6 +44,7 @@ NATIVE_MODULES = (
     "app.analysis.formats.edk2_sev",
     "app.analysis.formats.edk2_tdx",
     "app.analysis.formats.edk2_virtio",
+    "app.analysis.host.events",  # subclasses model.Event: compiled with it, or pure with it
     "app.analysis.simulator.addrspace",
     "app.analysis.simulator.attribution",
     "app.analysis.simulator.iommu",

@@ -167,9 +167,10 @@ class HostView:
             self._interleaved_guest = True
 
     def _enter(self, phase: str) -> None:
-        self._phase_counts().shared_pages_at_end = self._map.shared_pages
+        current = self._phases.get(self._phase)
+        if current is not None:
+            current.shared_pages_at_end = self._map.shared_pages
         self._phase = phase
-        self._phase_counts().shared_pages_at_end = self._map.shared_pages
 
     # --- host events ----------------------------------------------------------------------
 
@@ -279,8 +280,9 @@ class HostView:
 
     def _phase_counts(self) -> _PhaseCounts:
         counts = self._phases.get(self._phase)
-        if counts is None:
+        if counts is None:  # phases appear once a host conversion or fault falls in them
             counts = self._phases[self._phase] = _PhaseCounts()
+            counts.shared_pages_at_end = self._map.shared_pages
         return counts
 
     # --- the section ----------------------------------------------------------------------
