@@ -7,6 +7,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from app.analysis.host.document import HostSection
+from app.analysis.jsondata import from_json
+
 SEVERITY_STYLE = {
     "critical": "bold white on red",
     "high": "bold red",
@@ -20,6 +23,8 @@ MAX_FINDING_ROWS = 40
 def print_summary(document: dict[str, Any], console: Console) -> None:
     _print_header(document, console)
     _print_devices(document["devices"], console)
+    if document.get("host") is not None:
+        print_host(from_json(HostSection, document["host"]), console)
     _print_findings(document["findings"], console)
     _print_debug_cost(document["debug_cost"], console)
     _print_verdict(document["verdict"], console)
@@ -87,6 +92,38 @@ def _print_devices(devices: list[dict[str, Any]], console: Console) -> None:
             f"{device.get('peak_shared_pages', 0):,}",
         )
     console.print(table)
+
+
+def print_host(host: HostSection, console: Console) -> None:
+    """The host view (QEMU's trace): launch layout in one line, then conversions by phase."""
+    what = host.technology or "unknown technology"
+    console.print(
+        f"Host view ({what}, {host.lines:,} trace lines): launch added {host.launch_pages:,} "
+        f"pages ({host.measured_pages:,} measured); {host.to_shared:,} conversions to shared, "
+        f"{host.to_private:,} to private; shared pages peak {host.shared_pages_peak:,}, "
+        f"at hand-off {_or_dash(host.shared_pages_at_handoff)}, at the end "
+        f"{host.shared_pages_at_end:,}"
+    )
+    if not host.phases:
+        return
+    table = Table(title="Host conversions by phase", title_justify="left")
+    for column in ("phase", "to shared", "pages", "to private", "pages", "faults", "shared at end"):
+        table.add_column(column, justify="left" if column == "phase" else "right")
+    for phase in host.phases:
+        table.add_row(
+            phase.phase,
+            f"{phase.to_shared:,}",
+            f"{phase.pages_to_shared:,}",
+            f"{phase.to_private:,}",
+            f"{phase.pages_to_private:,}",
+            f"{phase.faults:,}",
+            f"{phase.shared_pages_at_end:,}",
+        )
+    console.print(table)
+
+
+def _or_dash(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}"
 
 
 def _transitions(device: dict[str, Any]) -> int:
