@@ -13,6 +13,7 @@ from app.db.models import Boot
 from app.http.deps import SessionDep
 from app.service.figures.address_space import build_address_space_figure
 from app.service.figures.devices import build_device_figures
+from app.service.figures.host import host_view
 from app.service.figures.timeline import build_timeline_figure, has_timeline_data
 from app.service.results import get_result
 from app.service.timeline import build_window
@@ -81,6 +82,7 @@ def boot_context(
         firmware=firmware_summary(document, boot.firmware_metadata),
         counts=(document.get("verdict") or {}).get("counts", {}),
         seconds=seconds,
+        **host_view(document),
     )
     return context
 

@@ -22,7 +22,10 @@ def convert(start: int, size: int, private: bool, at: float | None = None) -> st
 
 
 def snp_update(gpa: int, size: int, page_type: str) -> str:
-    return f"kvm_sev_snp_launch_update src 0x7f0000000000 gpa 0x{gpa:x} len 0x{size:x} ({page_type} page)"
+    return (
+        f"kvm_sev_snp_launch_update src 0x7f0000000000 gpa 0x{gpa:x} len 0x{size:x}"
+        f" ({page_type} page)"
+    )
 
 
 def run(text: str, host_trace: str | None = None) -> ResultDocument:
