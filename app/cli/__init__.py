@@ -29,7 +29,19 @@ def fail(message: str) -> NoReturn:
 def _register_commands() -> None:
     """Import the command modules; each registers itself on ``cli`` with ``@cli.command``.
     Add a line here for a new command module."""
-    from app.cli import analyze, db, demo, firmware, serve, synth, token, upload, user, worker  # noqa: F401  # noqa: F401
+    from app.cli import (  # noqa: F401
+        analyze,
+        capture,
+        db,
+        demo,
+        firmware,
+        serve,
+        synth,
+        token,
+        upload,
+        user,
+        worker,
+    )
 
 
 _register_commands()
