@@ -80,7 +80,7 @@ def replay(
     boot = BootTracker(collector, observer=simulator)  # decides platform and EBS, tells it
     feed_boot = boot.feed
     feed_simulator = simulator.feed
-    host = HostView()  # the QEMU trace lines, and the guest conversions to pair them with
+    host = HostView(phase_of=lambda: boot.reached)  # QEMU trace lines and guest conversions
     feed_host = host.feed
     for event in scanner.iter_events(stream, progress=progress):
         feed_boot(event)

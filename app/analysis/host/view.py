@@ -1,7 +1,8 @@
 """The host page map over the VM's life, built from QEMU's trace events as they stream by.
 
-``HostView.feed`` takes every event of the capture (the guest's too: its phase markers say
-which phase a host conversion fell in, its conversions are kept for the cross-check);
+``HostView.feed`` takes every event of the capture (the guest's too: its conversions are kept
+for the cross-check); the phase a host line falls in is the boot tracker's (``phase_of``, the
+one owner of phases and ExitBootServices; ``kernel`` from ExitBootServices on);
 ``feed_separate`` takes the events of a host trace uploaded apart from the guest log, whose
 lines cannot be placed in the guest's phases. ``finish`` returns the ``host`` section, or
 ``None`` when no host line was seen.
@@ -33,13 +34,10 @@ from app.analysis.host.sharedmap import Episode, SharedMap
 from app.analysis.model import (
     PAGE_SIZE,
     Event,
-    KernelMessage,
     PageStateChange,
     Phase,
-    PhaseMarker,
     SetMemoryEncDec,
     SetMemorySharedOrPrivate,
-    SwiotlbMapped,
 )
 
 MAX_CONVERSIONS = 5000
@@ -78,14 +76,21 @@ class HostFacts:
     faults: list[HostMemoryFault] = field(default_factory=list)
 
 
+def phase_name(phase: Phase | None) -> str:
+    """The host view's name of the boot tracker's phase."""
+    if phase is None:
+        return LAUNCH
+    return KERNEL if phase is Phase.EXIT_BOOT_SERVICES else phase.value
+
+
 class HostView:
-    def __init__(self) -> None:
+    def __init__(self, phase_of: Callable[[], Phase | None] = lambda: None) -> None:
         self.facts = HostFacts()
         self._map = SharedMap()
+        self._phase_of = phase_of
         self._phase = LAUNCH
         self._separate = False
         self._seen_host = False
-        self._interleaved_guest = False  # a guest line came after a host line
         self._lines = 0
         self._origin: float | None = None
         self._last_seconds: float | None = None
@@ -108,9 +113,6 @@ class HostView:
             HostLaunchFinish: self._launch_finish,
             HostMemorySlot: self._slot,
             HostReset: self._reset,
-            PhaseMarker: self._phase_marker,
-            KernelMessage: self._kernel,
-            SwiotlbMapped: self._kernel,
             SetMemoryEncDec: self._guest,
             PageStateChange: self._guest,
             SetMemorySharedOrPrivate: self._guest,
@@ -139,32 +141,20 @@ class HostView:
 
     # --- guest events ---------------------------------------------------------------------
 
-    def _phase_marker(self, event: Event) -> None:
-        assert isinstance(event, PhaseMarker)
-        self._note_guest()
-        if event.phase is Phase.EXIT_BOOT_SERVICES:
-            self._enter(KERNEL)
-            if self._at_handoff is None:
-                self._at_handoff = self._map.shared_pages
-        elif self._phase != KERNEL:
-            self._enter(event.phase.value)
-
-    def _kernel(self, event: Event) -> None:
-        self._note_guest()
-        if self._phase != KERNEL:
-            if self._at_handoff is None:
-                self._at_handoff = self._map.shared_pages
-            self._enter(KERNEL)
-
     def _guest(self, event: Event) -> None:
-        self._note_guest()
-        conversion = guest_conversion(event, self._phase)
+        conversion = guest_conversion(event, phase_name(self._phase_of()))
         if conversion is not None:
             self.facts.guest.append(conversion)
 
-    def _note_guest(self) -> None:
-        if self._seen_host:
-            self._interleaved_guest = True
+    def _follow_phase(self) -> None:
+        """In a capture, take the boot tracker's phase before each host line."""
+        if self._separate:
+            return
+        phase = phase_name(self._phase_of())
+        if phase != self._phase:
+            if phase == KERNEL and self._at_handoff is None:
+                self._at_handoff = self._map.shared_pages
+            self._enter(phase)
 
     def _enter(self, phase: str) -> None:
         current = self._phases.get(self._phase)
@@ -176,6 +166,7 @@ class HostView:
 
     def _host(self, event: HostEvent) -> float | None:
         """Count the line and return its seconds on the host's axis."""
+        self._follow_phase()
         self._seen_host = True
         self._lines += 1
         clock = event.host_time if event.host_time is not None else event.time
@@ -293,11 +284,13 @@ class HostView:
 
     @property
     def interleaved(self) -> bool:
-        return self._seen_host and not self._separate and self._interleaved_guest
+        return self._seen_host and not self._separate
 
     def finish(self, cross_check: hd.CrossCheck | None = None) -> hd.HostSection | None:
         if not self._seen_host:
             return None
+        if not self._separate and phase_name(self._phase_of()) == KERNEL:
+            self._follow_phase()  # hand-off after the last host line
         pieces = self.facts.pieces
         launch = tuple(
             hd.LaunchRange(u.line, u.gpa, u.size, u.page_type, u.measured)

@@ -12,7 +12,7 @@ from app.synth import lines
 
 MIB = 0x100000
 SEC = "SecCoreStartupWithStack(0xFFFCC000, 0x820000)"
-EBS = "MpInitChangeApLoopCallback() done!"
+EBS = lines.exit_boot()  # IoMmuExitBoot: the boot tracker's ExitBootServices
 
 
 def convert(start: int, size: int, private: bool, at: float | None = None) -> str:
