@@ -31,6 +31,7 @@ from app.analysis.model import (
 )
 from app.analysis.rules.base import FindingCollector
 
+SAMPLED_PAGES = 4096
 FIRMWARE_PHASES = frozenset({"launch", "SEC", "PEI", "DXE", "BDS"})
 SNP_SECTION_PAGE_TYPES = {
     SevSectionType.SNP_SEC_MEM: "zero",
@@ -103,8 +104,9 @@ def pair(
         piece.left = [(piece.start, piece.end)]
     paired = unseen = 0
     last_used = -1
-    for conversion in guest:
-        missing, used = _claim(conversion, pieces)
+    limits = _next_touch(guest) if interleaved else [None] * len(guest)
+    for conversion, limit in zip(guest, limits, strict=True):
+        missing, used = _claim(conversion, pieces, limit)
         last_used = max(last_used, used)
         if missing:
             unseen += 1
@@ -132,13 +134,38 @@ def _counted(guest: list[GuestConversion]) -> list[GuestConversion]:
     return guest
 
 
-def _claim(conversion: GuestConversion, pieces: list[HostPiece]) -> tuple[int, int]:
-    """Take the conversion's pages from host pieces of its direction, first to last; return the
-    bytes no piece covered and the index of the last piece used."""
+def _next_touch(guest: list[GuestConversion]) -> list[int | None]:
+    """For each guest conversion, the line of the next one touching its pages (None: none).
+    In a capture the host's conversion comes before that line, or it was not this one's."""
+    later: dict[int, int] = {}
+    out: list[int | None] = [None] * len(guest)
+    for index in range(len(guest) - 1, -1, -1):
+        conversion = guest[index]
+        pages = _sample_pages(conversion)
+        found = [later[p] for p in pages if p in later]
+        out[index] = min(found) if found else None
+        for page in pages:
+            later[page] = conversion.line
+    return out
+
+
+def _sample_pages(conversion: GuestConversion) -> list[int]:
+    first, last = conversion.start // PAGE_SIZE, conversion.end // PAGE_SIZE
+    if last - first <= SAMPLED_PAGES:
+        return list(range(first, last))
+    return [first, (first + last) // 2, last - 1]  # huge ranges: sampled, to stay linear
+
+
+def _claim(
+    conversion: GuestConversion, pieces: list[HostPiece], limit: int | None
+) -> tuple[int, int]:
+    """Take the conversion's pages from host pieces of its direction, first to last (before
+    ``limit``, the next guest line touching the range); return the bytes no piece covered and
+    the index of the last piece used."""
     need = [(conversion.start, conversion.end)]
     used = -1
     for index, piece in enumerate(pieces):
-        if not need:
+        if not need or (limit is not None and piece.line > limit):
             break
         if piece.to_private != conversion.to_private or not piece.left:
             continue
