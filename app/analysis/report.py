@@ -22,6 +22,7 @@ from app.analysis.document import ENGINE_VERSION, SCHEMA_VERSION, ResultDocument
 from app.analysis.errors import InputError
 from app.analysis.firmware import FirmwareReport, cross_check, load_firmware
 from app.analysis.host.analysis import host_section, scan_host_trace
+from app.analysis.host.events import HOST_EVENT_TYPES
 from app.analysis.host.view import HostView
 from app.analysis.jsondata import from_json
 from app.analysis.model import Finding, LabelledRange, Platform, Severity
@@ -84,7 +85,8 @@ def replay(
     feed_host = host.feed
     for event in scanner.iter_events(stream, progress=progress):
         feed_boot(event)
-        feed_simulator(event)
+        if type(event) not in HOST_EVENT_TYPES:  # the VMM's lines are not the firmware's
+            feed_simulator(event)
         feed_host(event)
     stats, offset = scanner.stats, scanner.offset
     if stats.source.bytes == 0:

@@ -9,7 +9,8 @@ synthesizer wrote (SNP ``InternalSetPageState``, TDX ``SetMemorySharedOrPrivate`
 the log the kernel's swiotlb conversion (64 MiB shared at boot) and a few bounce-buffer round
 trips. The clock is the line number: 0.5 ms per line from a fixed epoch.
 
-The ground truth (``HostTruth``) is computed here, from what was written, with a page set of
+The guest's ground truth is moved to the capture's line numbers (the JSON Lines truth stream
+is not written for these workloads). The host's ground truth (``HostTruth``) is computed here, from what was written, with a page set of
 its own: conversions by direction, shared pages at hand-off (``IoMmuExitBoot``) and at the
 end, and the findings each injected disagreement must cause.
 """
@@ -21,7 +22,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, BinaryIO
 
-from app.synth.truth import GroundTruth
+from app.synth.truth import FaultRecord, GroundTruth
 from app.synth.workload import HostTraceSpec, Workload
 
 PAGE = 0x1000
@@ -129,14 +130,15 @@ class _Weaver:
             )
         self.truth.launch_ranges = len(TDX_LAUNCH)
 
-    def guest_line(self, text: str) -> None:
-        """Copy one guest line; add the host's conversion when it is a page-state change."""
+    def guest_line(self, text: str) -> int:
+        """Copy one guest line (its new line number is returned); add the host's conversion
+        when it is a page-state change."""
         line = self.emit(text)
         if text == _HANDOFF and self.truth.shared_pages_at_handoff is None:
             self.truth.shared_pages_at_handoff = len(self.shared)
         match = _GUEST.match(text)
         if match is None:
-            return
+            return line
         if match[1] is not None:
             start, end = int(match[1], 16), int(match[2], 16)
             shared = match[3] == "Shared"
@@ -154,6 +156,7 @@ class _Weaver:
         if here and "extra" in self.spec.disagreements:
             extra = self.convert(*EXTRA_RANGE, shared=True)
             self.truth.expected_findings.append(("HOST-002", extra))
+        return line
 
     def kernel(self) -> None:
         """After hand-off: swiotlb shared at boot, then bounce buffers that come and go."""
@@ -162,6 +165,22 @@ class _Weaver:
             start = 0x7A000000 + index * 0x10000
             self.convert(start, 0x2000, shared=True)
             self.convert(start, 0x2000, shared=False)
+
+
+def _move_lines(truth: GroundTruth, moved: list[int]) -> None:
+    """The guest's ground truth names guest-log lines; point it at the capture's lines."""
+
+    def at(line: int | None) -> int | None:
+        return None if line is None else moved[line]
+
+    for m in truth.mappings:
+        m.request_line, m.result_line = moved[m.request_line], moved[m.result_line]
+        m.unmap_line = at(m.unmap_line)
+    for a in truth.allocations:
+        a.allocate_line, a.result_line = moved[a.allocate_line], moved[a.result_line]
+        a.free_line = at(a.free_line)
+    for f in truth.faults:
+        f.lines = [moved[line] for line in f.lines]
 
 
 def write_capture(workload: Workload, out: BinaryIO) -> tuple[GroundTruth, HostTruth]:
@@ -176,13 +195,17 @@ def write_capture(workload: Workload, out: BinaryIO) -> tuple[GroundTruth, HostT
     rows = guest.getvalue().decode("latin-1").split("\r\n")
     if rows and rows[-1] == "":
         rows.pop()
-    weaver.emit(rows[0])  # the synthesized-log header stays first
+    moved = [0, weaver.emit(rows[0])]  # guest line -> capture line; the header stays first
     weaver.launch()
     for text in rows[1:]:
-        weaver.guest_line(text)
+        moved.append(weaver.guest_line(text))
     if weaver.truth.shared_pages_at_handoff is not None:
         weaver.kernel()
     weaver.truth.shared_pages_at_end = len(weaver.shared)
+    _move_lines(truth, moved)
+    for rule, line in weaver.truth.expected_findings:
+        kind = "host-missed-conversion" if rule == "HOST-001" else "host-extra-conversion"
+        truth.faults.append(FaultRecord(kind, rule, [line]))
     truth.total_lines = weaver.line
     truth.total_bytes = weaver.bytes
     truth.host = weaver.truth.to_dict()

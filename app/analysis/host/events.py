@@ -106,3 +106,20 @@ class HostReset(HostEvent):
 
     kind: str  # "reset" | "shutdown" | "crash" | "shutdown-request"
     detail: str
+
+
+HOST_EVENT_TYPES: frozenset[type] = frozenset(
+    {
+        HostConversion,
+        HostMemoryFault,
+        HostMapGpaRange,
+        HostLaunchStart,
+        HostLaunchUpdate,
+        HostLaunchFinish,
+        HostRegisterRegion,
+        HostMemorySlot,
+        HostReset,
+    }
+)
+"""Every host event class: the VMM's lines, which the firmware replay must not see (a trace
+line between two firmware lines is not the firmware moving on, e.g. past ExitBootServices)."""
