@@ -10,9 +10,10 @@ the log the kernel's swiotlb conversion (64 MiB shared at boot) and a few bounce
 trips. The clock is the line number: 0.5 ms per line from a fixed epoch.
 
 The guest's ground truth is moved to the capture's line numbers (the JSON Lines truth stream
-is not written for these workloads). The host's ground truth (``HostTruth``) is computed here, from what was written, with a page set of
-its own: conversions by direction, shared pages at hand-off (``IoMmuExitBoot``) and at the
-end, and the findings each injected disagreement must cause.
+is not written for these workloads). The host's ground truth (``HostTruth``) is computed
+here, from what was written, with a page set of its own: conversions by direction, shared
+pages at hand-off (``IoMmuExitBoot``) and at the end, and the findings each injected
+disagreement must cause (also listed as ground-truth faults).
 """
 
 from __future__ import annotations
