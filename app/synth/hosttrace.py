@@ -33,18 +33,23 @@ SECONDS_PER_LINE = 0.0005
 SWIOTLB = (0x7C000000, 64 << 20)
 KERNEL_BOUNCES = 8
 EXTRA_RANGE = (0x7B000000, 0x4000)
-SNP_LAUNCH = (  # (gpa, size, QEMU page type): OVMF's flash and its ASEV sections
-    (0xFFC00000, 0x400000, "Normal"),
+# The launch layouts follow the sections of Debian bookworm's OVMF_CODE.fd (package ovmf,
+# 2022.11-6+deb12u2: its ASEV and TDVF metadata, read by ``app.analysis.firmware``), so a
+# synthesized capture analysed with ``--firmware /usr/share/OVMF/OVMF_CODE.fd`` agrees.
+SNP_LAUNCH = (  # (gpa, size, QEMU page type): the flash, then the ASEV sections
+    (0xFFE00000, 0x200000, "Normal"),
     (0x800000, 0x9000, "Zero"),
-    (0x80A000, 0x1000, "Zero"),
+    (0x80A000, 0x3000, "Zero"),
     (0x80D000, 0x1000, "Secrets"),
     (0x80E000, 0x1000, "Cpuid"),
+    (0x80F000, 0x11000, "Zero"),
     (0xFFFFF000, 0x1000, "Vmsa"),
 )
-TDX_LAUNCH = (  # (TDVF section type, attributes, gfn, pages): BFV, CFV, TD HOB, temp memory
-    (0, 1, 0xFFC84, 0x37C),
-    (1, 0, 0xFFC00, 0x84),
+TDX_LAUNCH = (  # (TDVF section type, attributes, gfn, pages): BFV, CFV, temp memory, TD HOB
+    (0, 1, 0xFFE20, 0x1E0),
+    (1, 0, 0xFFE00, 0x20),
     (3, 0, 0x810, 0x10),
+    (3, 0, 0x80B, 0x2),
     (2, 0, 0x809, 0x2),
     (3, 0, 0x800, 0x6),
 )
