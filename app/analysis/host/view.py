@@ -48,22 +48,24 @@ RUN = "run"
 
 
 @dataclass(slots=True)
-class _PhaseCounts:
-    to_shared: int = 0
-    to_private: int = 0
-    pages_to_shared: int = 0
-    pages_to_private: int = 0
-    faults: int = 0
-    shared_pages_at_end: int = 0
+class _Counts:
+    """Conversions by direction, and the shared pages after the last one (a phase, a second)."""
 
-
-@dataclass(slots=True)
-class _SecondCounts:
     to_shared: int = 0
     to_private: int = 0
     pages_to_shared: int = 0
     pages_to_private: int = 0
     shared_pages: int = 0
+    faults: int = 0
+
+    def add(self, to_private: bool, pages: int, shared_after: int) -> None:
+        if to_private:
+            self.to_private += 1
+            self.pages_to_private += pages
+        else:
+            self.to_shared += 1
+            self.pages_to_shared += pages
+        self.shared_pages = shared_after
 
 
 @dataclass(slots=True)
@@ -98,8 +100,8 @@ class HostView:
         self._slots: list[hd.MemorySlot] = []
         self._conversions: list[hd.Conversion] = []
         self._counts = Counter[str]()
-        self._phases: dict[str, _PhaseCounts] = {}
-        self._seconds: dict[int, _SecondCounts] = {}
+        self._phases: dict[str, _Counts] = {}
+        self._seconds: dict[int, _Counts] = {}
         self._episodes: list[Episode] = []
         self._resets: list[hd.ResetSeen] = []
         self._peak = 0
@@ -159,7 +161,7 @@ class HostView:
     def _enter(self, phase: str) -> None:
         current = self._phases.get(self._phase)
         if current is not None:
-            current.shared_pages_at_end = self._map.shared_pages
+            current.shared_pages = self._map.shared_pages
         self._phase = phase
 
     # --- host events ----------------------------------------------------------------------
@@ -183,19 +185,16 @@ class HostView:
         seconds = self._host(event)
         end = event.start + event.size
         pages = event.size // PAGE_SIZE
-        counts = self._phase_counts()
         if event.to_private:
             self._episodes.extend(self._map.make_private(event.start, end, seconds))
-            counts.to_private += 1
-            counts.pages_to_private += pages
         else:
             self._map.share(event.start, end, event.line, seconds, self._phase)
-            counts.to_shared += 1
-            counts.pages_to_shared += pages
         shared = self._map.shared_pages
-        counts.shared_pages_at_end = shared
+        self._phase_counts().add(event.to_private, pages, shared)
+        if seconds is not None:
+            bucket = self._seconds.setdefault(int(seconds), _Counts())
+            bucket.add(event.to_private, pages, shared)
         self._peak = max(self._peak, shared)
-        self._count_second(seconds, event, pages, shared)
         self.facts.pieces.append(
             HostPiece(event.line, event.start, end, event.to_private, self._phase, seconds)
         )
@@ -211,20 +210,6 @@ class HostView:
                     shared,
                 )
             )
-
-    def _count_second(
-        self, seconds: float | None, event: HostConversion, pages: int, shared: int
-    ) -> None:
-        if seconds is None:
-            return
-        bucket = self._seconds.setdefault(int(seconds), _SecondCounts())
-        if event.to_private:
-            bucket.to_private += 1
-            bucket.pages_to_private += pages
-        else:
-            bucket.to_shared += 1
-            bucket.pages_to_shared += pages
-        bucket.shared_pages = shared
 
     def _fault(self, event: Event) -> None:
         assert isinstance(event, HostMemoryFault)
@@ -269,11 +254,11 @@ class HostView:
         seconds = self._host(event)
         self._resets.append(hd.ResetSeen(event.line, seconds, event.kind, event.detail))
 
-    def _phase_counts(self) -> _PhaseCounts:
+    def _phase_counts(self) -> _Counts:
         counts = self._phases.get(self._phase)
         if counts is None:  # phases appear once a host conversion or fault falls in them
-            counts = self._phases[self._phase] = _PhaseCounts()
-            counts.shared_pages_at_end = self._map.shared_pages
+            counts = self._phases[self._phase] = _Counts()
+            counts.shared_pages = self._map.shared_pages
         return counts
 
     # --- the section ----------------------------------------------------------------------
@@ -320,7 +305,7 @@ class HostView:
                     c.pages_to_shared,
                     c.pages_to_private,
                     c.faults,
-                    c.shared_pages_at_end,
+                    c.shared_pages,
                 )
                 for name, c in self._phases.items()
             ),
