@@ -6,28 +6,39 @@ DATA_DIR ?= $(CURDIR)/.cvmreview
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install native system-packages lint typecheck test test-fast run demo worker migrate bench bench-service bench-pages clean
+.PHONY: install wheel compiled-venv system-packages lint typecheck test test-fast run demo worker migrate bench bench-service bench-pages bench-load clean
 
-# The virtual environment is rebuilt when pyproject.toml changes.
-$(BIN)/.installed: pyproject.toml
+# The virtual environment is rebuilt when pyproject.toml or setup.py changes. Editable, so the
+# engine is pure Python here: compiled modules in the checkout would shadow edited sources
+# (setup.py). The wheel, `pip install .` and the Docker image run the compiled engine.
+$(BIN)/.installed: pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# The engine's hot modules compiled with mypyc into .native/ (used only while fresh).
-native: $(BIN)/.installed
-	$(BIN)/python scripts/build_native.py
+install: $(BIN)/.installed
 
-install: $(BIN)/.installed native
+# The wheel with the mypyc-compiled engine, as the Docker image builds it.
+wheel: install
+	rm -rf dist
+	$(BIN)/pip wheel --quiet --no-deps --wheel-dir dist .
+
+# A second venv running that wheel (compiled engine), for `make bench`.
+WHEEL_VENV ?= .venv-wheel
+compiled-venv: wheel
+	rm -rf $(WHEEL_VENV)
+	$(PYTHON) -m venv $(WHEEL_VENV)
+	$(WHEEL_VENV)/bin/pip install --quiet dist/cvmreview-*.whl
+	$(WHEEL_VENV)/bin/cvmreview version
 
 # Debian packages the tests use: real OVMF images and headless Chromium (no browser download).
 system-packages:
 	@bash scripts/install-system-packages.sh
 
 lint: install
-	$(BIN)/ruff check app tests bench scripts migrations
-	$(BIN)/ruff format --check app tests bench scripts migrations
+	$(BIN)/ruff check app tests bench scripts migrations setup.py
+	$(BIN)/ruff format --check app tests bench scripts migrations setup.py
 
 typecheck: install
 	$(BIN)/mypy app
@@ -48,8 +59,9 @@ worker: install
 migrate: install
 	$(BIN)/cvmreview db upgrade
 
-bench: install
-	$(BIN)/python bench/bench_engine.py
+# The engine benchmark, pure (this venv) and compiled (the wheel) on the same logs.
+bench: install compiled-venv
+	$(BIN)/python bench/bench_engine.py --python $(BIN)/python --python $(WHEEL_VENV)/bin/python
 
 bench-service: install
 	$(BIN)/python bench/bench_service.py
@@ -57,5 +69,8 @@ bench-service: install
 bench-pages: install
 	$(BIN)/python bench/bench_pages.py
 
+bench-load: install
+	$(BIN)/python bench/bench_load.py
+
 clean:
-	rm -rf $(VENV) .native .mypy_cache .ruff_cache .pytest_cache $(DATA_DIR)
+	rm -rf $(VENV) $(WHEEL_VENV) build dist .mypy_cache .ruff_cache .pytest_cache $(DATA_DIR)

@@ -8,6 +8,7 @@ is the one exception to "adapters import no other adapter" (``tests/unit/test_la
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import signal
 import socket
@@ -15,15 +16,50 @@ import threading
 
 import click
 
-from app.config import Settings
+from app.config import DEFAULT_SECRET, MIN_SECRET_CHARS, Settings, weak_secret
+
+WEAK_SECRET_BANNER = (
+    "\n" + "!" * 72 + "\n"
+    "!! CVMREVIEW_SECRET_KEY is {what}: anyone can forge a session cookie,\n"
+    "!! the site admin's included. Unset it (a random key is kept in the data\n"
+    "!! directory) or set it to a random string of {chars}+ characters.\n" + "!" * 72
+)
+
+
+def is_loopback(host: str) -> bool:
+    """Only this machine can connect (``localhost``, 127.0.0.0/8, ``::1``)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_secret(settings: Settings, host: str) -> str | None:
+    """Refuse (``ClickException``) to serve other machines with a weak configured secret;
+    the warning to print when serving only this machine with one (None: all is well)."""
+    secret = settings.secret_key
+    if not secret or not weak_secret(secret):
+        return None
+    what = "the public default" if secret == DEFAULT_SECRET else "too short"
+    if not is_loopback(host):
+        raise click.ClickException(
+            f"refusing to serve on {host}: CVMREVIEW_SECRET_KEY is {what}. Unset it (a random "
+            f"key is kept in the data directory) or set {MIN_SECRET_CHARS}+ random characters."
+        )
+    return WEAK_SECRET_BANNER.format(what=what, chars=MIN_SECRET_CHARS)
 
 
 def serve(settings: Settings, *, host: str, port: int, log_level: str) -> None:
-    """uvicorn on ``create_app(settings)`` until stopped."""
+    """uvicorn on ``create_app(settings)`` until stopped (after the secret check)."""
     import uvicorn
 
     from app.main import create_app
 
+    warning = check_secret(settings, host)
+    if warning:
+        click.echo(warning, err=True)
     uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
 
 

@@ -195,9 +195,9 @@ def main() -> None:
         lines = boot.log_lines
         from app.service.results import get_result
 
-        result = get_result(session, boot) or {}
+        result = get_result(session, boot)
     db.dispose()
-    events = sum(result.get("events", {}).values())
+    events = sum(result.events.values()) if result else 0
     print(
         f"boot: {path.name}, {path.stat().st_size / 1e6:.0f} MB, {lines:,} lines, "
         f"{events:,} events; analysed in {seconds:.1f} s"

@@ -59,6 +59,16 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
+def wait_healthy(base: str, attempts: int = 300) -> None:
+    """Until the server at ``base`` answers /api/v1/health (at most ``attempts`` tries)."""
+    for _ in range(attempts):
+        try:
+            if httpx.get(f"{base}/api/v1/health").status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+
+
 def wait_done(client: httpx.Client, boot_id: int, interval: float = 0.02) -> dict[str, object]:
     while True:
         boot: dict[str, object] = client.get(f"/api/v1/boots/{boot_id}").json()
@@ -162,12 +172,7 @@ def main() -> None:
             ]
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(300):
-                try:
-                    if httpx.get(f"{base}/api/v1/health").status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
+            wait_healthy(base)
             backend = "celery (2 workers)" if options.broker_url else "embedded (2 workers)"
             database = "postgresql" if options.database_url else "sqlite"
             print(f"cvmreview service benchmark: {database}, {backend}, {os.cpu_count()} CPUs")

@@ -73,6 +73,12 @@
     setTimeout(next, 0);
   }
 
+  /* Only a path on this site: "/\\host", "//host" and control characters lead elsewhere. */
+  function localPath(target) {
+    if (!target || target[0] !== "/" || /^\/[\/\\]/.test(target) || /[\\\x00-\x1f\x7f]/.test(target)) return "/";
+    return target;
+  }
+
   function wireAccount() {
     const logout = document.getElementById("logout");
     if (logout) logout.addEventListener("click", async () => {
@@ -85,7 +91,7 @@
       const data = Object.fromEntries(new FormData(login).entries());
       try {
         await api("POST", "/api/v1/auth/login", data);
-        location.assign(login.dataset.next || "/");
+        location.assign(localPath(login.dataset.next));
       } catch (error) { showError(login, error); }
     });
   }
@@ -437,6 +443,14 @@
     markReady();
   };
 
-  document.addEventListener("DOMContentLoaded", () => { wireAccount(); });
+  /* The page names its script in <body data-page>: no inline script, so the Content-Security-
+     Policy can forbid them all. */
+  function startPage() {
+    const data = document.body.dataset;
+    if (data.page === "bootPage") CVM.bootPage(Number(data.bootId), data.hasResult === "true");
+    else if (data.page && typeof CVM[data.page] === "function") CVM[data.page]();
+  }
+
+  document.addEventListener("DOMContentLoaded", () => { wireAccount(); startPage(); });
   window.CVM = CVM;
 })();

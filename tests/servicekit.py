@@ -80,13 +80,15 @@ def service_env(**values: str) -> dict[str, str]:
 class Process:
     """A child process in its own session, so the whole tree can be killed."""
 
-    def __init__(self, args: list[str], env: Mapping[str, str], log_path: Path) -> None:
+    def __init__(
+        self, args: list[str], env: Mapping[str, str], log_path: Path, cwd: Path = ROOT
+    ) -> None:
         self.args, self.log_path = args, log_path
         self.log_file = log_path.open("ab")
         self.popen = subprocess.Popen(
             args,
             env=dict(env),
-            cwd=ROOT,
+            cwd=cwd,
             stdout=self.log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -121,13 +123,21 @@ class Process:
 
 
 class Server(Process):
-    """``cvmreview serve`` on a free port, ready when /api/v1/health answers."""
+    """``cvmreview serve`` on a free port, ready when /api/v1/health answers; ``command`` and
+    ``cwd`` run another installation of cvmreview from elsewhere."""
 
-    def __init__(self, env: Mapping[str, str], log_path: Path, *extra: str) -> None:
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        log_path: Path,
+        *extra: str,
+        command: list[str] = CVMREVIEW,
+        cwd: Path = ROOT,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        args = [*CVMREVIEW, "serve", "--port", str(self.port), "--log-level", "warning", *extra]
-        super().__init__(args, env, log_path)
+        args = [*command, "serve", "--port", str(self.port), "--log-level", "warning", *extra]
+        super().__init__(args, env, log_path, cwd)
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout

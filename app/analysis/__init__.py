@@ -1,10 +1,6 @@
 """The analysis engine: pure Python (no web, database or queue imports), used offline by the CLI
 and by the service's workers. ``report.analyze`` is the entry point.
 
-Importing the package switches to the compiled copies of the hot modules when a fresh build
-exists (``native.py``); otherwise everything runs as plain Python.
+An installed cvmreview runs the hot modules compiled with mypyc (built with the package,
+``setup.py``); ``compiled.py`` says which ones run compiled.
 """
-
-from app.analysis import native
-
-native.enable()

@@ -1,8 +1,20 @@
-"""What kind of boot this was: platform, phases, ExitBootServices, failure or truncation.
+"""What kind of boot this was: platform, phases, ExitBootServices, failure, reset or truncation.
 
-The platform is decided by the strongest evidence seen (TDX lines, SNP page-state lines, SEV-ES
-GHCB lines, ``SEV is enabled``); a log with no such evidence that reached DXE is a plain VM, one
-that stopped earlier is ``unknown``. DxeCore prints nothing at ExitBootServices, so its start is
+One tracker describes one boot cycle (``report`` starts a new one where ``feed`` says a new boot
+begins: a second ``SecCoreStartupWithStack``, SEC after a reset or after PEI). The platform is
+decided by the strongest evidence seen (TDX lines, SNP page-state lines, SEV-ES GHCB lines, #VC
+handler errors, ``SEV is enabled``, ``QemuFwCfgProbe ... DMA 0`` on an AMD CPU, the kernel's
+``Memory Encryption Features active``, ``SEV: Status`` and ``tdx: Guest detected``); every claim
+is listed with its line in ``platform.evidence``. ``none`` is a claim too: it needs a whole PEI
+(from its start to DXE) without any such line, or ``QemuFwCfgProbe: ... DMA 1`` (PEI clears the
+DMA bit in every SEV and TDX guest); without evidence either way the platform is ``unknown``.
+
+The outcome is that of the last attempt: a crash (CPU exception, #VC/#VE handler error, ASSERT,
+the VMM's fatal error, a kernel panic) is ``failed``; ``[Bds] Unable to boot!`` followed by a
+boot option that goes ahead is not (BOOT-004 notes the failed attempt); a reset request is
+``reset``; a boot option that started is ``booted``, ExitBootServices ``handed-off``.
+
+DxeCore prints nothing at ExitBootServices, so its start is
 inferred from the first of the lines the reference lists: ``Accepting all memory`` (SNP, just
 before), a virtio ``*ExitBoot: Context=`` line, ``IoMmuExitBoot``, ``IoMmuUnmapAllMappings`` or
 an unmap with ``MemoryMapLocked=1``.
@@ -18,14 +30,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from app.analysis.failure import (
+    CC_FAILURE_KIND,
+    FailureRecord,
+    ModuleIndex,
+    image_module,
+)
 from app.analysis.model import (
     BootFailure,
     BootOption,
+    BootOptionAction,
+    CcHandlerError,
     CpuCount,
+    CpuException,
+    CpuVendor,
     DriverMessage,
     Event,
+    ExceptionImage,
+    ExceptionRegisters,
+    ExitBootServicesCallback,
     IoMmuExitBoot,
     IoMmuUnmap,
+    KernelFault,
+    KernelMessage,
     MemoryAccepted,
     ModuleLoaded,
     PageStateChange,
@@ -35,17 +62,34 @@ from app.analysis.model import (
     PlatformHint,
     PoolInit,
     ProtocolInstalled,
+    ResetRequest,
     ResourceHob,
     SetMemorySharedOrPrivate,
     SevEnabled,
     SevEsGhcb,
+    SwiotlbMapped,
     TdxSharedBitMask,
     TdxStarted,
+    VmmError,
+    VmmRegisterDump,
 )
 from app.analysis.rules.base import FindingCollector
 
 UNACCEPTED_RESOURCE = 7
 MAX_RANGES = 256
+MAX_EVIDENCE = 32
+SEC_ENTRY = "SecCoreStartupWithStack"
+AMD_VENDOR = "AuthenticAMD"
+# Kernel feature names (``Memory Encryption Features active``, ``SEV: Status``), strongest first.
+KERNEL_FEATURES = (
+    ("SEV-SNP", Platform.SEV_SNP),
+    ("TDX", Platform.TDX),
+    ("SEV-ES", Platform.SEV_ES),
+    ("SEV", Platform.SEV),
+)
+# Failures an edk2 exception dump (RIP, image) may follow: the #VC/#VE handler injects one.
+CRASH_KINDS = ("exception", "vc-error", "ve-error")
+KERNEL_FAULT_RULES = {"panic": "KERNEL-001", "bug": "KERNEL-002", "oops": "KERNEL-002"}
 IOMMU_PROTOCOL = "4E939DE9-D948-4B0F-88ED-E6E1CE517C1E"
 # CCAttr values (MdePkg/Include/ConfidentialComputingGuestAttr.h).
 CC_ATTR = {
@@ -90,7 +134,8 @@ class _PhaseSpan:
 
 
 class BootTracker:
-    """Consumes every event (cheaply: most kinds are ignored) and summarises the boot."""
+    """Consumes every event of one boot cycle (cheaply: most kinds are ignored) and summarises
+    it. ``feed`` returns True, without consuming the event, when the event starts a new boot."""
 
     def __init__(
         self,
@@ -103,18 +148,33 @@ class BootTracker:
         self._observer = observer
         self.platform = Platform.UNKNOWN
         self.platform_line: int | None = None
+        self.evidence: list[dict[str, Any]] = []
+        self._evidence_seen: set[str] = set()
         self.facts: dict[str, Any] = {}
         self.accepted: list[dict[str, int]] = []
         self.unaccepted: list[dict[str, int]] = []
         self.phases: list[_PhaseSpan] = []
         self.boot_options: list[dict[str, Any]] = []
-        self.failure: BootFailure | None = None
+        self.failure: FailureRecord | None = None
+        self._unable: FailureRecord | None = None  # `Unable to boot!` not yet superseded
+        self.reset: ResetRequest | None = None
         self.exit_boot_line: int | None = None
+        self.kernel: dict[str, Any] | None = None
         self.last_time: float | None = None
-        self._dispatch: dict[type, Callable[[Any], None]] = {
+        self.modules = ModuleIndex()
+        self._sec_entries = 0
+        self._tdx_forms: set[bool] = set()
+        self._pei_start: int | None = None
+        self._fw_cfg_dma0: int | None = None
+        self._fw_cfg_dma1: int | None = None
+        self._vendor: CpuVendor | None = None
+        self._snp_claimed = False
+        self._tdx_claimed = False
+        self._dispatch: dict[type, Callable[[Any], bool | None]] = {
             SevEnabled: self._sev,
             SevEsGhcb: self._ghcb,
             PlatformHint: self._hint,
+            CpuVendor: self._cpu_vendor,
             CpuCount: self._cpus,
             TdxStarted: self._tdx,
             TdxSharedBitMask: self._tdx_mask,
@@ -123,26 +183,51 @@ class BootTracker:
             PhaseMarker: self._marker,
             ModuleLoaded: self._module,
             BootOption: self._boot_option,
+            BootOptionAction: self._boot_action,
             BootFailure: self._failure,
+            CpuException: self._exception,
+            ExceptionRegisters: self._registers,
+            ExceptionImage: self._image,
+            CcHandlerError: self._cc_error,
+            VmmError: self._vmm_error,
+            VmmRegisterDump: self._vmm_registers,
+            ResetRequest: self._reset,
             IoMmuExitBoot: self._exit_boot,
             IoMmuUnmap: self._unmap,
             DriverMessage: self._driver,
+            ExitBootServicesCallback: self._ebs_callback,
+            KernelMessage: self._kernel_message,
+            SwiotlbMapped: self._swiotlb,
+            KernelFault: self._kernel_fault,
             PageStateChange: self._page_state,
             SetMemorySharedOrPrivate: self._tdx_conversion,
             PoolInit: self._pool,
             ProtocolInstalled: self._protocol,
         }
 
-    def feed(self, event: Event) -> None:
+    def feed(self, event: Event) -> bool:
+        """Take one event; True (event not taken) when it is the first line of a new boot."""
         handler = self._dispatch.get(type(event))
-        if handler is not None:
-            handler(event)
+        if handler is not None and handler(event):
+            return True
         if event.time is not None:
             self.last_time = event.time
+        return False
+
+    # --- boot cycles -----------------------------------------------------------------------
+
+    def _starts_new_boot(self) -> bool:
+        """A SEC entry line after this cycle went past SEC, asked for a reset, or had its own
+        SEC entry already: the reset vector ran again."""
+        if self.reset is not None or self._sec_entries:
+            return True
+        current = self.phases[-1].phase if self.phases else None
+        return current is not None and current is not Phase.SEC
 
     # --- platform -------------------------------------------------------------------------
 
-    def _claim(self, platform: Platform, line: int) -> None:
+    def _claim(self, platform: Platform, line: int, what: str) -> None:
+        self._add_evidence(what, line, platform.value)
         if _STRENGTH[platform] > _STRENGTH[self.platform]:
             self.platform = platform
             self.platform_line = line
@@ -151,24 +236,26 @@ class BootTracker:
 
     def _sev(self, event: SevEnabled) -> None:
         self.facts["encryption_mask"] = event.mask
-        self._claim(Platform.SEV, event.line)
+        self._claim(Platform.SEV, event.line, "SEV is enabled")
 
     def _ghcb(self, event: SevEsGhcb) -> None:
         key = "ghcb_backup" if event.backup else "ghcb"
         self.facts[key] = {"base": event.base, "pages": event.pages, "line": event.line}
-        self._claim(Platform.SEV_ES, event.line)
+        self._claim(Platform.SEV_ES, event.line, "SEV-ES GHCB pages")
 
     def _hint(self, event: PlatformHint) -> None:
         name = event.name
         if name in ("sev-es-flash", "sev-es-ap-memory"):
-            self._claim(Platform.SEV_ES, event.line)
+            self._claim(Platform.SEV_ES, event.line, name)
         elif name == "snp-known-apic-ids":
-            self._claim(Platform.SEV_SNP, event.line)
+            self._claim(Platform.SEV_SNP, event.line, name)
         elif name == "accepting-all-memory":
-            self._claim(Platform.SEV_SNP, event.line)
+            self._claim(Platform.SEV_SNP, event.line, name)
             self._enter_exit_boot(event, strong=False)
         elif name == "tdx-cc-attr" and event.value in CC_ATTR:
-            self._claim(CC_ATTR[event.value], event.line)
+            self._claim(CC_ATTR[event.value], event.line, name)
+        elif name == "fw-cfg-probe":
+            self._fw_cfg_probe(event)
         if name == "fw-cfg-dma":
             self.facts["fw_cfg_dma"] = bool(event.value)
         elif name == "iommu-pool-supported":
@@ -176,26 +263,70 @@ class BootTracker:
         elif name in ("nvvarstore-shared", "sev-es-ap-memory", "sev-es-flash", "tdx-cc-attr"):
             self.facts[name.replace("-", "_")] = event.value if event.value is not None else True
 
+    def _fw_cfg_probe(self, event: PlatformHint) -> None:
+        """QemuFwCfgPei reports DMA 0 in every SEV and TDX guest: with an AMD CPU, SEV."""
+        self.facts.setdefault("fw_cfg_dma", bool(event.value))
+        if event.value:
+            self._fw_cfg_dma1 = self._fw_cfg_dma1 or event.line
+            self._add_evidence("QemuFwCfgProbe DMA 1 (no SEV/TDX in PEI)", event.line, "none")
+        elif self._fw_cfg_dma0 is None:
+            self._fw_cfg_dma0 = event.line
+            self._dma_on_amd()
+
+    def _cpu_vendor(self, event: CpuVendor) -> None:
+        if self._vendor is None:
+            self._vendor = event
+            self._dma_on_amd()
+
+    def _dma_on_amd(self) -> None:
+        vendor, dma0 = self._vendor, self._fw_cfg_dma0
+        if vendor is None or dma0 is None or vendor.vendor != AMD_VENDOR:
+            return
+        self._claim(Platform.SEV, dma0, "QemuFwCfgProbe DMA 0")
+        self._claim(Platform.SEV, vendor.line, "CPUID vendor AuthenticAMD")
+
+    def _add_evidence(self, what: str, line: int, platform: str) -> None:
+        """List ``what`` once (the first line that showed it), bounded."""
+        if what not in self._evidence_seen and len(self.evidence) < MAX_EVIDENCE:
+            self._evidence_seen.add(what)
+            self.evidence.append({"what": what, "line": line, "platform": platform})
+
+    def _build_path(self, text: str, line: int) -> None:
+        """``Build/AmdSev/`` in a path the firmware printed: the AmdSevX64 build, SEV only."""
+        if "Build/AmdSev" in text:
+            self._claim(Platform.SEV, line, "Build/AmdSev path")
+
     def _cpus(self, event: CpuCount) -> None:
         self.facts["cpus"] = {"boot": event.boot_cpus, "max": event.max_cpus}
 
-    def _tdx(self, event: TdxStarted) -> None:
+    def _tdx(self, event: TdxStarted) -> bool:
+        # Each of its two forms (``Intel Tdx Started with``, the Pei-less ``Tdx started with(Hob``)
+        # is printed once per boot, before DXE; TDVF may print both.
+        form = event.hob is not None
+        if form in self._tdx_forms or self.reset is not None or self._beyond(Phase.PEI):
+            return True
+        self._tdx_forms.add(form)
         self.facts["gpaw"] = event.gpaw
         self.facts.setdefault("cpus", {"boot": event.cpus, "max": event.cpus})
         if event.hob is not None:
             self.facts["td_hob"] = event.hob
-        self._claim(Platform.TDX, event.line)
+        self._claim(Platform.TDX, event.line, "Intel Tdx Started")
         self._enter(Phase.SEC, event)
+        return False
 
     def _tdx_mask(self, event: TdxSharedBitMask) -> None:
         self.facts["encryption_mask"] = event.mask
-        self._claim(Platform.TDX, event.line)
+        self._claim(Platform.TDX, event.line, "TdxSharedBitMask")
 
     def _tdx_conversion(self, event: SetMemorySharedOrPrivate) -> None:
-        self._claim(Platform.TDX, event.line)
+        if not self._tdx_claimed:  # a hot event in verbose logs: claim once
+            self._tdx_claimed = True
+            self._claim(Platform.TDX, event.line, "SetMemorySharedOrPrivate")
 
     def _page_state(self, event: PageStateChange) -> None:
-        self._claim(Platform.SEV_SNP, event.line)
+        if not self._snp_claimed:
+            self._snp_claimed = True
+            self._claim(Platform.SEV_SNP, event.line, "InternalSetPageState")
 
     def _accepted(self, event: MemoryAccepted) -> None:
         if len(self.accepted) < MAX_RANGES:
@@ -216,6 +347,10 @@ class BootTracker:
 
     # --- phases ---------------------------------------------------------------------------
 
+    def _beyond(self, phase: Phase) -> bool:
+        order = list(Phase)
+        return bool(self.phases) and order.index(self.phases[-1].phase) > order.index(phase)
+
     def _enter(self, phase: Phase, event: Event) -> None:
         current = self.phases[-1].phase if self.phases else None
         if current == phase:
@@ -225,25 +360,132 @@ class BootTracker:
             return  # a late marker of an earlier phase (e.g. a PEIM name in DXE) changes nothing
         self.phases.append(_PhaseSpan(phase, event.line, event.time))
 
-    def _marker(self, event: PhaseMarker) -> None:
+    def _marker(self, event: PhaseMarker) -> bool:
+        if event.phase is Phase.SEC and event.detail.startswith(SEC_ENTRY):
+            if self._starts_new_boot():
+                return True
+            self._sec_entries += 1
+        elif event.phase is Phase.PEI and self._pei_start is None and not self._beyond(Phase.PEI):
+            self._pei_start = event.line
         self._enter(event.phase, event)
+        return False
 
     def _module(self, event: ModuleLoaded) -> None:
+        self.modules.add(event.base, event.name)
+        if event.kind == "peim" and self._pei_start is None and not self._beyond(Phase.PEI):
+            self._pei_start = event.line
         self._enter(Phase.PEI if event.kind == "peim" else Phase.DXE, event)
 
     def _boot_option(self, event: BootOption) -> None:
+        self._started_option(event, event.description)
+
+    def _boot_action(self, event: BootOptionAction) -> None:
         self._enter(Phase.BDS, event)
+        if event.action == "starting":
+            self._started_option(event, event.description)
+        elif event.action.startswith("failed"):
+            self._collector.report(
+                "BOOT-004",
+                [event.line],
+                key=event.action,
+                details={
+                    "option": event.option,
+                    "description": event.description,
+                    "status": event.status,
+                },
+            )
+
+    def _started_option(self, event: Event, description: str) -> None:
+        """A boot option goes ahead: an earlier ``Unable to boot!`` was not the end."""
+        self._enter(Phase.BDS, event)
+        self._supersede_unable()
         if len(self.boot_options) < MAX_RANGES:
-            self.boot_options.append({"line": event.line, "description": event.description})
+            self.boot_options.append({"line": event.line, "description": description})
+
+    def _supersede_unable(self) -> None:
+        unable = self._unable
+        if unable is None:
+            return
+        self._unable = None
+        if self.failure is unable:
+            self.failure = None
+        self._collector.report(
+            "BOOT-004", [unable.line], key="unable-to-boot", details={"text": unable.text}
+        )
+
+    # --- failures and resets --------------------------------------------------------------
+
+    def _fail(self, record: FailureRecord) -> None:
+        if self.failure is None:
+            self.failure = record
 
     def _failure(self, event: BootFailure) -> None:
-        if self.failure is None:
-            self.failure = event
+        self._build_path(event.text, event.line)
+        record = FailureRecord(event.kind, event.line, event.text)
+        if event.kind == "unable-to-boot" and self.failure is None:
+            self._unable = record
+        self._fail(record)
+
+    def _exception(self, event: CpuException) -> None:
+        text = f"{event.arch} exception {event.vector:02X} ({event.name}), CPU {event.apic_id}"
+        self._fail(FailureRecord("exception", event.line, text, vector=event.vector))
+
+    def _crash_site(self, *kinds: str) -> FailureRecord | None:
+        """The failure the register or image line of a dump belongs to (None: no such)."""
+        failure = self.failure
+        if failure is None or failure.kind not in kinds:
+            return None
+        return failure
+
+    def _registers(self, event: ExceptionRegisters) -> None:
+        failure = self._crash_site(*CRASH_KINDS)
+        if failure is not None and failure.rip is None:
+            failure.rip = event.ip
+
+    def _image(self, event: ExceptionImage) -> None:
+        failure = self._crash_site(*CRASH_KINDS)
+        if failure is None or not event.found:
+            return
+        if event.image:
+            failure.module = image_module(event.image)
+            self._build_path(event.image, event.line)
+        if failure.rip is None:
+            failure.rip = event.ip
+
+    def _cc_error(self, event: CcHandlerError) -> None:
+        if event.handler == "vc":
+            self._claim(Platform.SEV_ES, event.line, "#VC handler error")
+        else:
+            self._claim(Platform.TDX, event.line, "#VE handler error")
+        if event.kind == "mmio-encrypted":
+            self._collector.report(
+                "SEV-001",
+                [event.line],
+                key="mmio-encrypted",
+                details={"address": None if event.value is None else hex(event.value)},
+            )
+        kind = CC_FAILURE_KIND.get(event.handler, "vc-error")
+        self._fail(FailureRecord(kind, event.line, event.text))
+
+    def _vmm_error(self, event: VmmError) -> None:
+        self._fail(FailureRecord("vmm-error", event.line, event.text))
+
+    def _vmm_registers(self, event: VmmRegisterDump) -> None:
+        failure = self._crash_site("vmm-error")
+        if failure is not None and failure.rip is None:
+            failure.rip = event.ip
+
+    def _reset(self, event: ResetRequest) -> None:
+        if self.reset is None:
+            self.reset = event
+
+    # --- ExitBootServices and the kernel --------------------------------------------------
 
     def _enter_exit_boot(self, event: Event, *, strong: bool) -> None:
         if self.exit_boot_line is None:
             self.exit_boot_line = event.line
             self._enter(Phase.EXIT_BOOT_SERVICES, event)
+            self._supersede_unable()
         if self._observer is not None:
             self._observer.exit_boot_services(event.line, strong=strong)
 
@@ -258,6 +500,71 @@ class BootTracker:
         if is_exit_boot_message(event):
             self._enter_exit_boot(event, strong=False)
 
+    def _ebs_callback(self, event: ExitBootServicesCallback) -> None:
+        self._enter_exit_boot(event, strong=False)
+
+    def _kernel_facts(self, event: Event) -> dict[str, Any]:
+        if self.kernel is None:
+            self.kernel = {
+                "first_line": event.line,
+                "version": None,
+                "swiotlb": None,
+                "unaccepted_memory_line": None,
+                "features": [],
+            }
+        return self.kernel
+
+    def _kernel_message(self, event: KernelMessage) -> None:
+        kernel = self._kernel_facts(event)
+        kind = event.kind
+        if kind in ("linux-version", "efi-stub", "exiting-boot-services"):
+            self._enter(Phase.KERNEL, event)
+        if kind == "linux-version":
+            kernel["version"] = kernel["version"] or event.text
+            if self.exit_boot_line is None:  # Linux proper runs after ExitBootServices
+                self._enter_exit_boot(event, strong=False)
+        elif kind == "exiting-boot-services":
+            self._enter_exit_boot(event, strong=False)
+        elif kind in ("mem-encrypt", "sev-status"):
+            self._kernel_features(event, kernel)
+        elif kind == "tdx-guest":
+            self._claim(Platform.TDX, event.line, "tdx: Guest detected")
+        elif kind == "sev":
+            self._claim(Platform.SEV, event.line, "kernel SEV: line")
+        elif kind == "tdx":
+            self._claim(Platform.TDX, event.line, "kernel tdx: line")
+        elif kind == "unaccepted-memory" and kernel["unaccepted_memory_line"] is None:
+            kernel["unaccepted_memory_line"] = event.line
+
+    def _kernel_features(self, event: KernelMessage, kernel: dict[str, Any]) -> None:
+        names = set(event.features)
+        for feature in event.features:
+            if feature not in kernel["features"] and len(kernel["features"]) < MAX_EVIDENCE:
+                kernel["features"].append(feature)
+        for feature, platform in KERNEL_FEATURES:
+            if feature in names:
+                what = "Memory Encryption Features" if event.kind == "mem-encrypt" else "SEV"
+                self._claim(platform, event.line, f"kernel {what}: {feature}")
+                return
+
+    def _swiotlb(self, event: SwiotlbMapped) -> None:
+        kernel = self._kernel_facts(event)
+        if kernel["swiotlb"] is None:
+            kernel["swiotlb"] = {
+                "start": event.start,
+                "end": event.end,
+                "megabytes": event.megabytes,
+                "line": event.line,
+            }
+
+    def _kernel_fault(self, event: KernelFault) -> None:
+        self._kernel_facts(event)
+        self._enter(Phase.KERNEL, event)
+        rule = KERNEL_FAULT_RULES.get(event.kind, "KERNEL-003")
+        self._collector.report(rule, [event.line], key=event.kind, details={"text": event.text})
+        if event.kind == "panic":
+            self._fail(FailureRecord("kernel-panic", event.line, event.text))
+
     # --- summary --------------------------------------------------------------------------
 
     def finish(self, *, last_line: int) -> None:
@@ -268,12 +575,23 @@ class BootTracker:
         if self.phases:
             self.phases[-1].last_line = last_line
             self.phases[-1].end_time = self.last_time
-        reached_dxe = any(
-            span.phase is not Phase.SEC and span.phase is not Phase.PEI for span in self.phases
-        )
-        if self.platform is Platform.UNKNOWN and reached_dxe:
-            self.platform = Platform.NONE
+        if self.failure is not None and self.failure.is_crash and self.failure.module is None:
+            if self.failure.rip is not None:
+                self.failure.module = self.modules.module_at(self.failure.rip)
+        self._settle_none()
         self._report(last_line)
+
+    def _settle_none(self) -> None:
+        """``none`` needs positive evidence: a whole PEI without SEV/TDX, or fw_cfg DMA 1."""
+        if self.platform is not Platform.UNKNOWN:
+            return
+        whole_pei = self._pei_start if self._beyond(Phase.PEI) else None
+        if whole_pei is not None:
+            self._add_evidence("whole PEI without SEV/TDX lines", whole_pei, "none")
+        line = whole_pei if whole_pei is not None else self._fw_cfg_dma1
+        if line is not None:
+            self.platform = Platform.NONE
+            self.platform_line = line
 
     @property
     def reached(self) -> Phase | None:
@@ -281,9 +599,12 @@ class BootTracker:
 
     @property
     def outcome(self) -> str:
-        """``failed``, ``truncated``, ``booted`` (a boot option ran) or ``handed-off`` (EBS)."""
+        """``failed``, ``reset``, ``handed-off`` (ExitBootServices or the kernel ran),
+        ``booted`` (a boot option started) or ``truncated``."""
         if self.failure is not None:
             return "failed"
+        if self.reset is not None:
+            return "reset"
         if self.exit_boot_line is not None:
             return "handed-off"
         if self.boot_options:
@@ -291,15 +612,17 @@ class BootTracker:
         return "truncated"
 
     def _report(self, last_line: int) -> None:
-        if self.failure is not None:
+        failure = self.failure
+        if failure is not None and failure.kind != "kernel-panic":
             self._collector.report(
                 "BOOT-001",
-                [self.failure.line],
-                key=self.failure.kind,
+                [failure.line],
+                key=failure.kind,
                 details={
-                    "kind": self.failure.kind,
-                    "text": self.failure.text,
+                    "kind": failure.kind,
+                    "text": failure.text,
                     "phase": self.reached.value if self.reached else None,
+                    **failure.details(),
                 },
             )
         elif self.outcome == "truncated":
@@ -321,6 +644,7 @@ class BootTracker:
         section.setdefault("reserved_pool", False)
         section["accepted_ranges"] = self.accepted
         section["unaccepted_ranges"] = self.unaccepted
+        section["evidence"] = self.evidence
         return section
 
     def phases_section(self) -> list[dict[str, Any]]:

@@ -20,8 +20,8 @@ from app.analysis.host.document import HostSection
 from app.analysis.jsondata import OMIT_NONE, from_json, to_json
 from app.analysis.jsondata import DocumentError as DocumentError  # raised by from_dict
 
-SCHEMA_VERSION = 3  # 3: the optional ``host`` section (app.analysis.host.document)
-ENGINE_VERSION = "0.1.0"
+SCHEMA_VERSION = 4  # 4: the optional ``host`` section (app.analysis.host.document)
+ENGINE_VERSION = "0.2.0"
 
 JsonObject = dict[str, Any]
 
@@ -74,11 +74,22 @@ class MemoryRange:
 
 
 @dataclass(frozen=True, slots=True)
+class Evidence:
+    """One line the platform decision used: what it showed and which platform it points to."""
+
+    what: str
+    line: int
+    platform: str
+
+
+@dataclass(frozen=True, slots=True)
 class Platform:
-    """``kind`` is decided by ``BootTracker`` (the one owner); the rest is what the log showed."""
+    """``kind`` is decided by ``BootTracker`` (the one owner); the rest is what the log showed.
+    ``none`` is a claim with evidence like the others; without evidence ``kind`` is unknown."""
 
     kind: str  # none, sev, sev-es, sev-snp, tdx, unknown
     evidence_line: int | None
+    evidence: tuple[Evidence, ...]
     encryption_mask: str | None  # hex
     reserved_pool: bool
     accepted_ranges: tuple[MemoryRange, ...]
@@ -105,18 +116,62 @@ class BootOptionSeen:
 
 @dataclass(frozen=True, slots=True)
 class Failure:
+    """Why the boot stopped. ``kind``: assert, exception, vc-error, ve-error, vmm-error,
+    unable-to-boot, kernel-panic. For a crash: the vector, RIP (hex) and the module it is in."""
+
     kind: str
     line: int
     text: str
+    vector: int | None = None
+    rip: str | None = None
+    module: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Boot:
-    outcome: str  # handed-off, booted, failed, truncated
+    """The last boot cycle (the one a reviewer opens first); ``cycles`` says how many."""
+
+    outcome: str  # failed, reset, handed-off, booted, truncated
     reached_phase: str | None
     exit_boot_services_line: int | None  # decided by BootTracker (the one owner)
     boot_options: tuple[BootOptionSeen, ...]
     failure: Failure | None
+    cycle: int  # index of the cycle described (the last)
+    cycles: int  # boot cycles in the capture
+
+
+@dataclass(frozen=True, slots=True)
+class BootCycle:
+    """One boot of a capture with several (a reset, a reboot loop), from SEC to its end."""
+
+    index: int
+    first_line: int
+    last_line: int
+    platform: str
+    reached_phase: str | None
+    phases: tuple[str, ...]
+    outcome: str
+    failure: Failure | None
+    findings: dict[str, int]  # counts by severity
+
+
+@dataclass(frozen=True, slots=True)
+class Swiotlb:
+    start: int
+    end: int  # inclusive, as the kernel prints it
+    megabytes: int
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Kernel:
+    """What the guest kernel's console said (the last cycle), when the capture has it."""
+
+    first_line: int
+    version: str | None
+    swiotlb: Swiotlb | None
+    unaccepted_memory_line: int | None
+    features: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +283,7 @@ class Finding:
     key: str | None
     fingerprint: str
     details: JsonObject
+    cycle: int  # the boot cycle (``boots`` index) the finding belongs to
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,6 +471,8 @@ class ResultDocument:
     source: Source
     platform: Platform
     boot: Boot
+    boots: tuple[BootCycle, ...]
+    kernel: Kernel | None
     phases: tuple[Phase, ...]
     events: dict[str, int]
     recognised_lines: int

@@ -50,6 +50,7 @@ class Phase(enum.Enum):
     DXE = "DXE"
     BDS = "BDS"
     EXIT_BOOT_SERVICES = "ExitBootServices"
+    KERNEL = "kernel"  # the guest kernel's console (its EFI stub, then Linux proper)
 
 
 class PageState(enum.Enum):

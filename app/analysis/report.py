@@ -1,7 +1,9 @@
 """The single entry point of the engine: a log (and optionally firmware) in, a result document out.
 
 ``analyze`` streams the log once: the scanner yields events, and each event goes to the boot
-tracker and to the simulator. Nothing holds the whole log or every event, so memory does not grow
+tracker and to the simulator of the current boot cycle (``cycles``: where the tracker sees a new
+boot start, the cycle is closed and the next starts from a clean page map).
+Nothing holds the whole log or every event, so memory does not grow
 with the log's size. The result document is a typed ``ResultDocument`` (``document``), versioned
 by ``SCHEMA_VERSION`` (its shape; documented in README "Result document") and ``ENGINE_VERSION``
 (bumped whenever a change can alter results of the same log, which marks stored results stale).
@@ -9,6 +11,7 @@ by ``SCHEMA_VERSION`` (its shape; documented in README "Result document") and ``
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +19,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from app.analysis import document as doc
-from app.analysis.boot import BootTracker
+from app.analysis.cycles import ClosedCycle, ClosedCycles, CycleRun
 from app.analysis.debugcost import DebugCost
 from app.analysis.document import ENGINE_VERSION, SCHEMA_VERSION, ResultDocument
 from app.analysis.errors import InputError
@@ -26,10 +29,10 @@ from app.analysis.host.events import HOST_EVENT_TYPES
 from app.analysis.host.view import HostView
 from app.analysis.jsondata import from_json
 from app.analysis.model import Finding, LabelledRange, Platform, Severity
-from app.analysis.rules import new_collector
 from app.analysis.rules.base import FindingCollector
 from app.analysis.scanner import Scanner
-from app.analysis.simulator import SimulationResult, Simulator
+from app.analysis.simulator import SimulationResult
+from app.analysis.textcheck import binary_reason
 
 Progress = Callable[[int], None]
 
@@ -74,25 +77,31 @@ def replay(
     started = time.perf_counter()
     cost = DebugCost()
     scanner = Scanner(observer=cost)
-    collector = new_collector()
-    simulator = Simulator(
-        collector, platform_seeds=None if firmware is None else _platform_seeds(firmware)
-    )
-    boot = BootTracker(collector, observer=simulator)  # decides platform and EBS, tells it
-    feed_boot = boot.feed
-    feed_simulator = simulator.feed
-    host = HostView(phase_of=lambda: boot.reached)  # QEMU trace lines and guest conversions
+    seeds = None if firmware is None else _platform_seeds(firmware)
+    closed = ClosedCycles()
+    cycle = CycleRun(0, 1, seeds)
+    feed_boot = cycle.boot.feed  # decides platform and EBS, tells the simulator
+    feed_simulator = cycle.simulator.feed
+    # The host view spans the VM's life (every cycle); phases are the current cycle's.
+    host = HostView(phase_of=lambda: cycle.boot.reached)
     feed_host = host.feed
     for event in scanner.iter_events(stream, progress=progress):
-        feed_boot(event)
+        if feed_boot(event):  # a new boot starts on this line: close the cycle, start clean
+            closed.add(cycle.close(event.line - 1))
+            cycle = CycleRun(closed.count, event.line, seeds)
+            feed_boot, feed_simulator = cycle.boot.feed, cycle.simulator.feed
+            feed_boot(event)
         if type(event) not in HOST_EVENT_TYPES:  # the VMM's lines are not the firmware's
             feed_simulator(event)
         feed_host(event)
     stats, offset = scanner.stats, scanner.offset
     if stats.source.bytes == 0:
         raise InputError(f"{name}: the log is empty")
-    boot.finish(last_line=stats.lines)
-    simulation = simulator.finish(last_line=stats.lines)
+    if stats.recognised_lines == 0:
+        raise InputError(f"{name}: {NOTHING_RECOGNISED}")
+    boot = cycle.boot
+    simulation = cycle.finish(stats.lines)
+    collector = cycle.collector
     platform = boot.platform_section()
     if firmware is not None:
         cross_check(firmware, platform, collector)
@@ -106,8 +115,10 @@ def replay(
     _report_debug_cost(collector, boot.platform, debug_cost)
     if host_trace is not None:
         scan_host_trace(host_trace, host, name=f"{name} (host trace)")
-    host_view = host_section(host, collector, firmware)
-    findings = tuple(_finding(f) for f in collector.findings())
+    host_view = host_section(host, collector, firmware)  # HOST-* go with the last cycle
+    last = cycle.summarise(stats.lines, tuple(collector.findings()))
+    cycles = [*closed.kept, last]
+    findings = _all_findings(cycles)
     document = ResultDocument(
         schema_version=SCHEMA_VERSION,
         engine_version=ENGINE_VERSION,
@@ -128,10 +139,12 @@ def replay(
             reached_phase=boot.reached.value if boot.reached else None,
             exit_boot_services_line=boot.exit_boot_line,
             boot_options=tuple(doc.BootOptionSeen(**o) for o in boot.boot_options),
-            failure=None
-            if boot.failure is None
-            else doc.Failure(boot.failure.kind, boot.failure.line, boot.failure.text),
+            failure=last.summary.failure,
+            cycle=cycle.index,
+            cycles=closed.count + 1,
         ),
+        boots=tuple(c.summary for c in cycles),
+        kernel=None if boot.kernel is None else from_json(doc.Kernel, boot.kernel),
         phases=tuple(doc.Phase(**p) for p in boot.phases_section()),
         events=dict(sorted(stats.event_counts.items())),
         recognised_lines=stats.recognised_lines,
@@ -151,6 +164,32 @@ def replay(
         host=host_view,
     )
     return Replay(document, simulation)
+
+
+def _all_findings(cycles: list[ClosedCycle]) -> tuple[doc.Finding, ...]:
+    """The findings of every cycle kept, each with its cycle index, worst first."""
+    tagged = [(c.summary.index, f) for c in cycles for f in c.findings]
+    tagged.sort(key=lambda item: (-item[1].severity, item[0], item[1].rule_id, item[1].lines[:1]))
+    return tuple(_finding(f, index) for index, f in tagged)
+
+
+NOTHING_RECOGNISED = "not a log: no line of it is a firmware, VMM or kernel line"
+
+
+def refusal(sample: bytes, *, complete: bool) -> str | None:
+    """Why the input whose (decompressed) head is ``sample`` is not a log, or None.
+
+    The same two tests ``analyze`` applies while it reads (binary data; nothing recognised),
+    for callers that must refuse before storing anything (the upload). "Nothing recognised" is
+    decided only when ``sample`` is the ``complete`` input: a longer log may start with lines
+    the engine does not know."""
+    reason = binary_reason(sample)
+    if reason is not None or not complete:
+        return reason
+    scanner = Scanner()
+    for _ in scanner.iter_events(io.BytesIO(sample)):
+        pass
+    return NOTHING_RECOGNISED if scanner.stats.recognised_lines == 0 else None
 
 
 def _platform_seeds(firmware: FirmwareReport) -> Callable[[Platform], list[LabelledRange]]:
@@ -190,10 +229,15 @@ def analyze_file(
     progress: Progress | None = None,
     host_trace_path: Path | None = None,
 ) -> ResultDocument:
-    """``analyze`` for files on disk; the firmware may be an image or a metadata JSON."""
+    """``analyze`` for files on disk; the firmware may be an image or a metadata JSON.
+
+    A firmware file nothing could be read from (a variable store, not an OVMF image) is an
+    ``InputError``, as in ``cvmreview firmware``: a cross-check against nothing would pass."""
     firmware = None
     if firmware_path is not None:
         firmware = load_firmware(_read(firmware_path), name=firmware_path.name)
+        if not firmware.usable:
+            raise InputError(f"{firmware_path.name}: {firmware.why_unusable}")
     try:
         return replay_file(
             log_path,
@@ -248,7 +292,7 @@ def _report_debug_cost(
     )
 
 
-def _finding(finding: Finding) -> doc.Finding:
+def _finding(finding: Finding, cycle: int) -> doc.Finding:
     return doc.Finding(
         id=finding.rule_id,
         rule_version=finding.rule_version,
@@ -261,4 +305,5 @@ def _finding(finding: Finding) -> doc.Finding:
         key=finding.key,
         fingerprint=finding.fingerprint,
         details=dict(finding.details),
+        cycle=cycle,
     )

@@ -24,10 +24,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import BinaryIO, Protocol
 
+from app.analysis.errors import InputError
 from app.analysis.formats import all_patterns
 from app.analysis.formats.base import Builder, LinePattern, no_event
 from app.analysis.model import Event, ModuleLoaded
 from app.analysis.source import SourceStats, iter_blocks, normalise
+from app.analysis.textcheck import binary_reason
 
 SYNTHESIZED_MARKER = b"# cvmreview synthesized log"
 KEY_LENGTH = 12
@@ -144,6 +146,9 @@ class Scanner:
             lines.pop()  # every block ends with a newline
             if first:
                 first = False
+                refused = binary_reason(raw)
+                if refused is not None:
+                    raise InputError(refused)
                 self._take_header(lines)
             yield from self._scan_lines(lines)
         self.finish()

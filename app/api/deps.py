@@ -12,10 +12,11 @@ from fastapi import Depends
 
 from app.db.models import Boot
 from app.http.deps import PrincipalDep, SessionDep
+from app.http.params import BootIdPath
 from app.service.permissions import readable_boot
 
 
-def get_readable_boot(boot_id: int, session: SessionDep, principal: PrincipalDep) -> Boot:
+def get_readable_boot(boot_id: BootIdPath, session: SessionDep, principal: PrincipalDep) -> Boot:
     """404 unless readable (existence is not revealed); 401 for an anonymous caller."""
     return readable_boot(session, principal, boot_id)
 

@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 Status = Literal["queued", "running", "done", "failed"]
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("NUL characters are not allowed")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+"""Text that both databases can store (PostgreSQL refuses NUL; SQLite would keep it)."""
+
+
+class ErrorPublic(BaseModel):
+    """Every refusal: a message, or for invalid parameters the list of what and where."""
+
+    detail: str | list[dict[str, Any]]
 
 
 class BootCreated(BaseModel):
@@ -117,8 +133,8 @@ class ReanalyseStalePublic(BaseModel):
 
 
 class LoginRequest(BaseModel):
-    username: str = Field(min_length=1, max_length=100)
-    password: str = Field(min_length=1, max_length=1000)
+    username: Text = Field(min_length=1, max_length=100)
+    password: Text = Field(min_length=1, max_length=1000)
 
 
 class UserPublic(BaseModel):
@@ -144,3 +160,5 @@ class HealthPublic(BaseModel):
     database: str
     job_backend: str
     engine_version: str
+    engine_build: Literal["compiled", "pure"]
+    compiled_modules: list[str]

@@ -34,12 +34,14 @@ def _register_commands() -> None:
         capture,
         db,
         demo,
+        export,
         firmware,
         serve,
         synth,
         token,
         upload,
         user,
+        version,
         worker,
     )
 

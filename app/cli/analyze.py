@@ -19,10 +19,13 @@ from rich.progress import (
 
 from app.analysis.document import ResultDocument
 from app.analysis.errors import AnalysisError
+from app.analysis.export import ExportFormat
 from app.analysis.model import Severity
 from app.analysis.report import analyze_file, fails
 from app.cli import cli, fail
+from app.cli.export import ExportTarget, write_exports
 from app.cli.summary import print_summary
+from app.cli.tables import format_option, log_safe
 
 PROGRESS_THRESHOLD = 16 << 20  # show a progress bar for logs larger than this
 
@@ -68,6 +71,15 @@ class SeverityType(click.ParamType):  # type: ignore[type-arg]
     help="Exit with status 1 when a finding of this severity or worse exists "
     "(info, low, medium, high, critical).",
 )
+@click.option(
+    "--export",
+    "exports",
+    type=ExportTarget(),
+    multiple=True,
+    help="Also write an export, FORMAT=PATH (repeatable; formats: "
+    "sarif, junit, chrome-trace, json, devices.csv, findings.csv).",
+)
+@format_option("the summary (text) or the result document (json)")
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary (useful with --json -).")
 def analyze_command(
     log: Path,
@@ -76,21 +88,27 @@ def analyze_command(
     json_out: Path | None,
     fail_on: Severity | None,
     quiet: bool,
+    exports: tuple[tuple[ExportFormat, Path], ...],
+    output_format: str,
 ) -> None:
     """Analyse a boot LOG (plain or .gz) and print a summary.
 
     Exit status: 0 when the boot passes, 1 when --fail-on is met, 2 when the input is unusable.
     """
     err = Console(stderr=True)
-    out = Console(stderr=json_out == Path("-"))
+    to_stdout = json_out == Path("-") or output_format == "json"
+    out = log_safe(Console(stderr=to_stdout))
     try:
         document = _run(log, firmware, host_trace, err)
     except AnalysisError as exc:
         fail(str(exc))
     if json_out is not None:
         _write_json(document.to_dict(), json_out)
+    write_exports(document, exports)
+    if output_format == "json" and json_out != Path("-"):
+        _write_json(document.to_dict(), Path("-"))
     if not quiet:
-        print_summary(document.to_dict(), out)
+        print_summary(document, out)
     if fail_on is not None and fails(document, fail_on):
         sys.exit(1)
 

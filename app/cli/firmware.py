@@ -75,25 +75,12 @@ def firmware_command(images: tuple[Path, ...], json_out: Path | None) -> None:
     unusable = [r for r in reports if not r.usable]
     for report in unusable:
         err.print(
-            f"[bold red]error:[/] {escape(report.identity.name)}: {escape(_why_unusable(report))}",
+            f"[bold red]error:[/] {escape(report.identity.name)}: {escape(report.why_unusable)}",
             highlight=False,
             soft_wrap=True,
         )
     if unusable:
         sys.exit(2)
-
-
-# The diagnostics that say best why an image has no tables, most specific first.
-_WHY_CODES = ("variable-store", "not-ovmf", "legacy-reset-block", "image-too-small")
-
-
-def _why_unusable(report: FirmwareReport) -> str:
-    by_code = {d.code: d.message for d in report.diagnostics}
-    for code in _WHY_CODES:
-        if code in by_code:
-            return by_code[code]
-    errors = report.errors
-    return errors[0].message if errors else "no firmware tables found"
 
 
 def _load(path: Path) -> FirmwareReport:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 from rich.console import Console
 from rich.table import Table
 
+from app.analysis.document import (
+    BootCycle,
+    DebugCost,
+    Device,
+    Failure,
+    Finding,
+    ResultDocument,
+    Verdict,
+)
 from app.analysis.host.document import HostSection
-from app.analysis.jsondata import from_json
+from app.cli.tables import print_table
 
 SEVERITY_STYLE = {
     "critical": "bold white on red",
@@ -20,52 +29,76 @@ SEVERITY_STYLE = {
 MAX_FINDING_ROWS = 40
 
 
-def print_summary(document: dict[str, Any], console: Console) -> None:
+def print_summary(document: ResultDocument, console: Console) -> None:
     _print_header(document, console)
-    _print_devices(document["devices"], console)
-    if document.get("host") is not None:
-        print_host(from_json(HostSection, document["host"]), console)
-    _print_findings(document["findings"], console)
-    _print_debug_cost(document["debug_cost"], console)
-    _print_verdict(document["verdict"], console)
+    _print_cycles(document.boots, console)
+    _print_devices(document.devices, console)
+    if document.host is not None:
+        print_host(document.host, console)
+    _print_findings(document.findings, console, cycles=len(document.boots) > 1)
+    _print_debug_cost(document.debug_cost, console)
+    _print_verdict(document.verdict, console)
 
 
-def _print_header(document: dict[str, Any], console: Console) -> None:
-    source = document["source"]
-    platform = document["platform"]
-    boot = document["boot"]
-    origin = "[magenta]SYNTHESIZED[/] " if source["synthesized"] else ""
+def _print_header(document: ResultDocument, console: Console) -> None:
+    source = document.source
+    platform = document.platform
+    boot = document.boot
+    origin = "[magenta]SYNTHESIZED[/] " if source.synthesized else ""
     console.print(
-        f"[bold]{source['name']}[/]  {origin}{source['lines']:,} lines, "
-        f"{source['decompressed_bytes']:,} bytes, sha256 {source['sha256'][:16]}…"
+        f"[bold]{source.name}[/]  {origin}{source.lines:,} lines, "
+        f"{source.decompressed_bytes:,} bytes, sha256 {source.sha256[:16]}…"
     )
-    kind = platform["kind"]
-    mask = platform.get("encryption_mask")
+    kind = platform.kind
+    mask = platform.encryption_mask
     extras = [f"mask {mask}"] if mask else []
-    if platform.get("ghcb"):
-        ghcb = platform["ghcb"]
-        extras.append(f"{ghcb['pages']} GHCB pages at {ghcb['base']:#x}")
-    if platform.get("reserved_pool"):
+    if platform.ghcb:
+        ghcb = platform.ghcb
+        extras.append(f"{ghcb.pages} GHCB pages at {ghcb.base:#x}")
+    if platform.reserved_pool:
         extras.append("IoMmu reserved pool")
-    if platform.get("gpaw"):
-        extras.append(f"GPAW {platform['gpaw']}")
+    if platform.gpaw:
+        extras.append(f"GPAW {platform.gpaw}")
     console.print(f"platform [bold]{kind}[/]" + (f" ({', '.join(extras)})" if extras else ""))
-    phases = " → ".join(p["name"] for p in document["phases"]) or "none"
+    phases = " → ".join(p.name for p in document.phases) or "none"
     console.print(
-        f"phases {phases}; outcome [bold]{boot['outcome']}[/]"
-        + (
-            f", last boot option {boot['boot_options'][-1]['description']!r}"
-            if boot["boot_options"]
-            else ""
+        f"phases {phases}; outcome [bold]{boot.outcome}[/]"
+        + (f", last boot option {boot.boot_options[-1].description!r}" if boot.boot_options else "")
+    )
+    if boot.failure:
+        console.print(f"[bold red]failure[/] {failure_text(boot.failure)}")
+    counts = document.events
+    console.print(
+        f"{sum(counts.values()):,} events, {document.unrecognised_lines:,} unrecognised lines"
+    )
+
+
+def failure_text(failure: Failure) -> str:
+    """``exception on line 120: #GP ... (RIP 0x7e8a1234 in IoMmuDxe)``: one line."""
+    where = ""
+    if failure.rip:
+        module = failure.module
+        where = f" (RIP {failure.rip}" + (f" in {module}" if module else "") + ")"
+    return f"{failure.kind} on line {failure.line}: {failure.text}{where}"
+
+
+def _print_cycles(boots: Sequence[BootCycle], console: Console) -> None:
+    """One line per boot cycle, when the capture holds more than one boot."""
+    if len(boots) < 2:
+        return
+    console.print(f"{len(boots)} boot cycles (the summary above describes the last):")
+    for cycle in boots:
+        worst = [f"{n} {label}" for label, n in cycle.findings.items() if n]
+        failure = cycle.failure
+        console.print(
+            f"  cycle {cycle.index}: lines {cycle.first_line}-{cycle.last_line}, "
+            f"platform {cycle.platform}, outcome [bold]{cycle.outcome}[/]"
+            + (f" ({failure.kind} on line {failure.line})" if failure else "")
+            + (f"; findings {', '.join(worst)}" if worst else "")
         )
-    )
-    counts = document["events"]
-    console.print(
-        f"{sum(counts.values()):,} events, {document['unrecognised_lines']:,} unrecognised lines"
-    )
 
 
-def _print_devices(devices: list[dict[str, Any]], console: Console) -> None:
+def _print_devices(devices: Sequence[Device], console: Console) -> None:
     if not devices:
         return
     table = Table(title="DMA by device", title_justify="left")
@@ -80,18 +113,17 @@ def _print_devices(devices: list[dict[str, Any]], console: Console) -> None:
     ):
         table.add_column(column, justify="left" if column in ("device", "attribution") else "right")
     for device in devices:
-        maps = sum(device.get("maps_by_operation", {}).values())
-        attribution = device.get("attribution", {})
+        maps = sum(device.maps_by_operation.values())
         table.add_row(
-            str(device.get("device")),
-            str(attribution.get("method", "")),
+            device.device,
+            device.attribution.method,
             f"{maps:,}",
-            f"{device.get('bytes', 0):,}",
-            f"{device.get('bounce_bytes', 0):,}",
-            f"{_transitions(device):,}",
-            f"{device.get('peak_shared_pages', 0):,}",
+            f"{device.bytes:,}",
+            f"{device.bounce_bytes:,}",
+            f"{device.transitions:,}",
+            f"{device.peak_shared_pages:,}",
         )
-    console.print(table)
+    print_table(table, console)
 
 
 def print_host(host: HostSection, console: Console) -> None:
@@ -119,21 +151,14 @@ def print_host(host: HostSection, console: Console) -> None:
             f"{phase.faults:,}",
             f"{phase.shared_pages_at_end:,}",
         )
-    console.print(table)
+    print_table(table, console)
 
 
 def _or_dash(value: int | None) -> str:
     return "-" if value is None else f"{value:,}"
 
 
-def _transitions(device: dict[str, Any]) -> int:
-    value = device.get("transitions", 0)
-    if isinstance(value, dict):
-        return int(value.get("count", 0))
-    return int(value)
-
-
-def _print_findings(findings: list[dict[str, Any]], console: Console) -> None:
+def _print_findings(findings: Sequence[Finding], console: Console, *, cycles: bool = False) -> None:
     if not findings:
         console.print("[green]no findings[/]")
         return
@@ -143,34 +168,36 @@ def _print_findings(findings: list[dict[str, Any]], console: Console) -> None:
     table.add_column("title")
     table.add_column("count", justify="right")
     table.add_column("lines")
+    if cycles:
+        table.add_column("cycle", justify="right")
     for finding in findings[:MAX_FINDING_ROWS]:
-        style = SEVERITY_STYLE.get(finding["severity"], "")
-        lines = ", ".join(str(n) for n in finding["lines"][:5])
-        if len(finding["lines"]) > 5:
+        style = SEVERITY_STYLE.get(finding.severity, "")
+        lines = ", ".join(str(n) for n in finding.lines[:5])
+        if len(finding.lines) > 5:
             lines += ", …"
-        table.add_row(
-            f"[{style}]{finding['severity']}[/]",
-            finding["id"],
-            finding["title"],
-            str(finding["count"]),
+        row = [
+            f"[{style}]{finding.severity}[/]",
+            finding.id,
+            finding.title,
+            str(finding.count),
             lines,
-        )
-    console.print(table)
+        ]
+        table.add_row(*row, *([str(finding.cycle)] if cycles else []))
+    print_table(table, console)
     if len(findings) > MAX_FINDING_ROWS:
         console.print(f"… and {len(findings) - MAX_FINDING_ROWS} more findings (see --json)")
 
 
-def _print_debug_cost(cost: dict[str, Any], console: Console) -> None:
-    top = ", ".join(f"{row['module']} {row['exits']:,}" for row in cost["modules"][:3])
+def _print_debug_cost(cost: DebugCost, console: Console) -> None:
+    top = ", ".join(f"{row.module} {row.exits:,}" for row in cost.modules[:3])
     console.print(
-        f"debug logging: about {cost['exits']:,} VM exits for {cost['messages']:,} messages "
-        f"({cost['model']}); by load context: {top or 'nobody'}"
+        f"debug logging: about {cost.exits:,} VM exits for {cost.messages:,} messages "
+        f"({cost.model}); by load context: {top or 'nobody'}"
     )
-    verbose = [row for row in cost["by_source"] if row["source"] != "other lines" and row["exits"]]
-    if verbose and cost["exits"]:
+    verbose = [row for row in cost.by_source if row.source != "other lines" and row.exits]
+    if verbose and cost.exits:
         parts = ", ".join(
-            f"{row['source'].split(' (')[0]} {_share(row['exits'], cost['exits'])}"
-            for row in verbose
+            f"{row.source.split(' (')[0]} {_share(row.exits, cost.exits)}" for row in verbose
         )
         console.print(f"verbose lines: {parts} of those exits")
 
@@ -180,9 +207,9 @@ def _share(part: int, whole: int) -> str:
     return f"{share:.0f}%" if share >= 1 else "<1%"
 
 
-def _print_verdict(verdict: dict[str, Any], console: Console) -> None:
-    worst = verdict["worst_severity"]
-    counts = ", ".join(f"{n} {label}" for label, n in verdict["counts"].items() if n)
+def _print_verdict(verdict: Verdict, console: Console) -> None:
+    worst = verdict.worst_severity
+    counts = ", ".join(f"{n} {label}" for label, n in verdict.counts.items() if n)
     console.print(
         f"verdict: worst severity [bold]{worst or 'none'}[/]" + (f" ({counts})" if counts else "")
     )

@@ -1,14 +1,21 @@
 """``cvmreview upload LOG``: send a boot to a server, optionally wait for its verdict (for CI).
 
 Every upload carries an ``origin_id`` (a fresh one unless given), so retrying after a network
-error or a 503 can never create a second boot. Exit status: 0 analysed (or just uploaded),
-1 when ``--fail-on`` is reached, 2 when the upload or the analysis failed.
+error or a 503 can never create a second boot. With ``--wait`` it prints each state change of
+the analysis (as lines when stderr is not a terminal), then the verdict of the project's policy
+with its reasons (triaged findings are shown but do not fail; ``--strict`` ignores triage),
+every finding (ID, severity, title, first line) and the page URL. Exit status: 0 analysed (or
+just uploaded), 1 when the policy verdict fails or ``--fail-on`` is reached, 2 when the upload
+or the analysis failed.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -17,7 +24,10 @@ import click
 import httpx
 from rich.console import Console
 
+from app.analysis.document import Verdict
+from app.analysis.jsondata import DocumentError, from_json
 from app.cli import cli
+from app.cli.tables import format_option
 
 RETRIES = 5
 SEVERITIES = ["info", "low", "medium", "high", "critical"]
@@ -57,6 +67,7 @@ def _wait(
     client: httpx.Client, status_url: str, timeout: float, console: Console
 ) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
+    last = ""
     with console.status("waiting for the analysis…") as spinner:
         while True:
             response = _request(client, "GET", status_url)
@@ -65,7 +76,11 @@ def _wait(
             boot: dict[str, Any] = response.json()
             state = boot["status"]
             run = boot.get("latest_run") or {}
-            spinner.update(f"analysis {state} (attempt {run.get('attempts', 0)})…")
+            progress = f"analysis {state} (attempt {run.get('attempts', 0)})"
+            spinner.update(progress + "…")
+            if progress != last and not console.is_terminal:  # a CI log sees each change
+                console.print(progress, soft_wrap=True)
+            last = progress
             if state in ("done", "failed"):
                 return boot
             if time.monotonic() > deadline:
@@ -77,8 +92,20 @@ def _wait(
 @click.argument("log", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--firmware", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--firmware-metadata", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--server", required=True, envvar="CVMREVIEW_SERVER", help="e.g. http://host:8000")
-@click.option("--token", required=True, envvar="CVMREVIEW_TOKEN", help="API token (upload,read).")
+@click.option(
+    "--server",
+    required=True,
+    envvar="CVMREVIEW_SERVER",
+    show_envvar=True,
+    help="e.g. http://host:8000",
+)
+@click.option(
+    "--token",
+    required=True,
+    envvar="CVMREVIEW_TOKEN",
+    show_envvar=True,
+    help="API token (upload,read).",
+)
 @click.option("--project", help="Defaults to the token's project.")
 @click.option("--name", help="Display name (default: the file name).")
 @click.option("--branch")
@@ -89,6 +116,12 @@ def _wait(
 @click.option("--wait", is_flag=True, help="Wait for the analysis and print the verdict.")
 @click.option("--timeout", default=900.0, show_default=True, help="Seconds to wait.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 at this severity or worse.")
+@format_option("lines (text) or one JSON object (json)")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Judge with --wait ignoring triage (known issues, false positives).",
+)
 def upload(
     log: Path,
     firmware: Path | None,
@@ -98,6 +131,8 @@ def upload(
     wait: bool,
     timeout: float,
     fail_on: str | None,
+    output_format: str,
+    strict: bool,
     **fields: str | None,
 ) -> None:
     """Upload LOG (plain or gzip) and print the boot's page URL."""
@@ -121,26 +156,88 @@ def upload(
         if response.status_code not in (200, 202):
             raise UploadFailed(_detail(response))
         created = response.json()
-        console.print(f"boot {created['id']}: {created['status']}")
+        again = (
+            " (existing boot: this origin_id was uploaded before)"
+            if created.get("existing")
+            else ""
+        )
+        console.print(f"boot {created['id']}: {created['status']}{again}", soft_wrap=True)
         if not wait:
-            click.echo(created["url"])
+            click.echo(json.dumps(created) if output_format == "json" else created["url"])
             return
         boot = _wait(client, created["status_url"], timeout, console)
         counts: dict[str, int] = {}
+        policy: dict[str, Any] = {}
+        findings: list[dict[str, Any]] = []
         if boot["status"] == "done":
-            result = _request(client, "GET", f"{created['status_url']}/result")
+            base_url = created["status_url"]
+            result = _request(client, "GET", f"{base_url}/result")
             if result.status_code == 200:
-                verdict = result.json().get("verdict", {})
-                counts = verdict.get("counts") or verdict.get("counts_by_severity") or {}
-    _report(boot, counts, fail_on, console)
+                counts = _severity_counts(result.json())
+            policy = _json_of(
+                _request(client, "GET", f"{base_url}/verdict", params={"strict": strict})
+            )
+            findings = _json_of(_request(client, "GET", f"{base_url}/findings")).get("data", [])
+    quiet = output_format == "json"
+    if quiet:
+        click.echo(json.dumps({**boot, "counts": counts, "verdict": policy, "findings": findings}))
+    _report(
+        boot, counts, fail_on, console, quiet=quiet, details=lambda: _print_policy(policy, findings)
+    )
+    if policy.get("verdict") == "fail":
+        raise SystemExit(1)
+
+
+def _json_of(response: httpx.Response) -> dict[str, Any]:
+    """The JSON body of a successful answer, else an empty object (an older server)."""
+    if response.status_code != 200:
+        return {}
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _print_policy(policy: dict[str, Any], findings: list[dict[str, Any]]) -> None:
+    """The project policy's verdict with its reasons, then every finding, one line each."""
+    if policy:
+        version = policy.get("policy_version")
+        click.echo(f"policy verdict: {policy['verdict']} (policy v{version}: {policy['message']})")
+        for reason in policy.get("reasons", []):
+            triaged = f" [{reason['triaged']}: does not fail]" if reason.get("triaged") else ""
+            click.echo(f"  reason: {reason['rule_id']} {reason['why']}{triaged}")
+    for finding in findings:
+        lines = finding.get("lines") or []
+        where = f" line {lines[0]}" if lines else ""
+        click.echo(
+            f"  finding {finding['rule_id']} {finding['severity']}: {finding['title']}{where}"
+        )
+
+
+def _severity_counts(result: object) -> dict[str, int]:
+    """Findings by severity from the server's result document (none when the server's engine
+    writes another shape: the boot's row still gives the worst severity)."""
+    if not isinstance(result, dict):
+        return {}
+    try:
+        return from_json(Verdict, result.get("verdict")).counts
+    except DocumentError:
+        return {}
 
 
 def _report(
-    boot: dict[str, Any], counts: dict[str, int], fail_on: str | None, console: Console
+    boot: dict[str, Any],
+    counts: dict[str, int],
+    fail_on: str | None,
+    console: Console,
+    *,
+    quiet: bool = False,
+    details: Callable[[], None] | None = None,
 ) -> None:
+    """The verdict as lines (on stderr when ``quiet``: stdout has the JSON) and the exit
+    status."""
+    echo = functools.partial(click.echo, err=quiet)
     if boot["status"] == "failed":
         console.print(f"[red]analysis failed:[/] {boot.get('error')}")
-        click.echo(boot["url"])
+        echo(boot["url"])
         raise SystemExit(2)
     worst = boot.get("worst_severity")
     tally = ", ".join(f"{n} {label}" for label, n in counts.items() if n)
@@ -149,8 +246,10 @@ def _report(
         notes.append("stale")
     if boot.get("synthesized"):
         notes.append("SYNTHESIZED log")
-    click.echo(f"verdict: worst severity {worst or 'none'}" + (f" ({tally})" if tally else ""))
-    click.echo(f"{'; '.join(notes)}")
-    click.echo(boot["url"])
+    echo(f"verdict: worst severity {worst or 'none'}" + (f" ({tally})" if tally else ""))
+    echo(f"{'; '.join(notes)}")
+    if details is not None and not quiet:
+        details()
+    echo(boot["url"])
     if fail_on and worst and SEVERITIES.index(worst) >= SEVERITIES.index(fail_on):
         raise SystemExit(1)

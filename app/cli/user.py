@@ -15,6 +15,14 @@ data_dir_option = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     help="Directory of the SQLite database (CVMREVIEW_DATA_DIR; ignored with DATABASE_URL).",
 )
+password_option = click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="CVMREVIEW_PASSWORD",
+    help="Asked for when not given (or CVMREVIEW_PASSWORD).",
+)
 
 
 @cli.group("user")
@@ -24,14 +32,7 @@ def user_group() -> None:
 
 @user_group.command("create")
 @click.argument("username")
-@click.option(
-    "--password",
-    prompt=True,
-    hide_input=True,
-    confirmation_prompt=True,
-    envvar="CVMREVIEW_PASSWORD",
-    help="Asked for when not given (or CVMREVIEW_PASSWORD).",
-)
+@password_option
 @click.option("--project", help="Give the user a role in this project (created if new).")
 @click.option("--role", type=ROLE_CHOICE, default="viewer", show_default=True)
 @click.option("--admin", is_flag=True, help="Site administrator: every right on every project.")
@@ -96,3 +97,29 @@ def grant_command(username: str, project: str, role: str, data_dir: Path | None)
     finally:
         db.dispose()
     click.echo(f"{username} is {role} of {project}")
+
+
+@user_group.command("password")
+@click.argument("username")
+@password_option
+@data_dir_option
+def password_command(username: str, password: str, data_dir: Path | None) -> None:
+    """Set a user's password; every session signed in with the old one ends."""
+    from app.db import accounts
+    from app.db.migrate import upgrade
+    from app.db.session import Database
+
+    settings = load_settings(data_dir=data_dir)
+    upgrade(settings.sqlalchemy_url)
+    db = Database(settings.sqlalchemy_url, pool_size=1)
+    try:
+        with db.write() as session:
+            user = accounts.get_user(session, username=username)
+            if user is None:
+                raise click.ClickException(f"no user {username!r}")
+            accounts.set_password(session, user=user, password=password)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        db.dispose()
+    click.echo(f"password of {username} changed; their sessions have ended")

@@ -67,6 +67,22 @@ def revoke_token(session: Session, *, token: ApiToken) -> None:
     token.revoked_at = utcnow()
 
 
+def list_tokens(
+    session: Session, *, project: str | None = None, include_revoked: bool = False
+) -> list[ApiToken]:
+    """Tokens (never their secrets), oldest first; only ``project``'s when given."""
+    stmt = select(ApiToken).join(ApiToken.project).order_by(ApiToken.id)
+    if project is not None:
+        stmt = stmt.where(Project.name == project)
+    if not include_revoked:
+        stmt = stmt.where(ApiToken.revoked_at.is_(None))
+    return list(session.scalars(stmt))
+
+
+def get_token_by_id(session: Session, *, token_id: int) -> ApiToken | None:
+    return session.get(ApiToken, token_id)
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
@@ -74,10 +90,35 @@ def hash_password(password: str) -> str:
 def create_user(session: Session, *, username: str, password: str, is_admin: bool = False) -> User:
     if len(password) < 8:
         raise ValueError("passwords need at least 8 characters")
-    user = User(username=username, password_hash=hash_password(password), is_admin=is_admin)
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        is_admin=is_admin,
+        session_version=1,
+    )
     session.add(user)
     session.flush()
     return user
+
+
+def end_sessions(session: Session, *, user: User) -> None:
+    """Revoke every session cookie of ``user``: cookies carry the version they were issued
+    under, and ``resolve_principal`` accepts only the current one."""
+    row = session.get(User, user.id)
+    if row is not None:
+        row.session_version = (row.session_version or 0) + 1
+        session.flush()
+
+
+def set_password(session: Session, *, user: User, password: str) -> None:
+    """A new password ends the sessions signed in with the old one."""
+    if len(password) < 8:
+        raise ValueError("passwords need at least 8 characters")
+    row = session.get(User, user.id)
+    if row is None:
+        raise ValueError(f"no user {user.username!r}")
+    row.password_hash = hash_password(password)
+    end_sessions(session, user=row)
 
 
 def get_user(session: Session, *, username: str) -> User | None:

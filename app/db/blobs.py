@@ -228,16 +228,21 @@ def write_blob_file(session: Session, sha256: str, path: Path) -> None:
             out.write(piece)
 
 
-def iter_blob_lines(session: Session, sha256: str, start_line: int = 1) -> Iterator[bytes]:
+def iter_blob_lines(
+    session: Session, sha256: str, start_line: int = 1, *, max_line_bytes: int | None = None
+) -> Iterator[bytes]:
     """The lines of a blob from ``start_line`` (1-based) on, with their endings.
 
     A chunked blob is read from the chunk holding ``start_line``, one chunk at a time as the
-    lines are consumed; an old single-stream blob is decompressed from its start.
-    """
+    lines are consumed, and inflated ``CHUNK`` bytes at a time; an old single-stream blob is
+    decompressed from its start. With ``max_line_bytes`` a longer line is cut to that many
+    bytes (plus its newline) while it streams past, so a 255 MB line costs a few MiB, not
+    gigabytes."""
     start_line = max(1, start_line)
     compression, data = _head(session, sha256)
     if compression != CHUNKED:
-        yield from islice(_split_lines(_stream_pieces(data)), start_line - 1, None)
+        lines = _split_lines(_stream_pieces(data), max_line_bytes)
+        yield from islice(lines, start_line - 1, None)
         return
     found = session.execute(
         select(BlobChunk.seq, BlobChunk.first_line, BlobChunk.data)
@@ -247,10 +252,23 @@ def iter_blob_lines(session: Session, sha256: str, start_line: int = 1) -> Itera
     ).one_or_none()
     if found is None:
         return
-    first = zlib.decompress(found.data, 31)
-    rest = (zlib.decompress(member, 31) for member in _members(session, sha256, found.seq + 1))
-    pieces = _prepend(first, rest)
-    yield from islice(_split_lines(pieces), start_line - found.first_line, None)
+    members = _prepend(found.data, _members(session, sha256, found.seq + 1))
+    pieces = (piece for member in members for piece in _inflate(member))
+    yield from islice(_split_lines(pieces, max_line_bytes), start_line - found.first_line, None)
+
+
+def _inflate(member: bytes) -> Iterator[bytes]:
+    """One gzip member decompressed ``CHUNK`` bytes at a time (never all of it at once)."""
+    decompressor = zlib.decompressobj(31)
+    data = member
+    while data and not decompressor.eof:
+        out = decompressor.decompress(data, CHUNK)
+        data = decompressor.unconsumed_tail
+        if out:
+            yield out
+    rest = decompressor.flush()
+    if rest:
+        yield rest
 
 
 def _head(session: Session, sha256: str) -> tuple[str, bytes]:
@@ -296,13 +314,24 @@ def _prepend(first: bytes, rest: Iterable[bytes]) -> Iterator[bytes]:
     yield from rest
 
 
-def _split_lines(pieces: Iterable[bytes]) -> Iterator[bytes]:
-    """The lines (each with its newline, but maybe the last) of a sequence of byte pieces."""
-    pending = b""
+def _split_lines(pieces: Iterable[bytes], max_line_bytes: int | None = None) -> Iterator[bytes]:
+    """The lines (each with its newline, but maybe the last) of a sequence of byte pieces;
+    with ``max_line_bytes``, a longer line is cut to that length (its newline kept) and the
+    rest is skipped as it arrives, so memory stays bounded by the cap and one piece."""
+    cap = max_line_bytes
+    pending = bytearray()
     for piece in pieces:
-        pending += piece
-        *complete, pending = pending.split(b"\n")
-        for line in complete:
-            yield line + b"\n"
+        start = 0
+        while True:
+            newline = piece.find(b"\n", start)
+            end = len(piece) if newline < 0 else newline
+            if cap is None or len(pending) < cap:
+                room = end - start if cap is None else min(end - start, cap - len(pending))
+                pending += piece[start : start + room]
+            if newline < 0:
+                break
+            yield bytes(pending) + b"\n"
+            pending.clear()
+            start = newline + 1
     if pending:
-        yield pending
+        yield bytes(pending)

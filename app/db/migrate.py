@@ -1,4 +1,4 @@
-"""Apply the Alembic migrations in ``migrations/`` to a database URL.
+"""Apply the Alembic migrations in ``migrations/`` (found by ``app.resources``) to a database URL.
 
 Used by ``cvmreview db upgrade``, by the server at start-up and by the test fixtures, so there
 is exactly one way a schema comes to exist.
@@ -7,18 +7,18 @@ is exactly one way a schema comes to exist.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
-ROOT = Path(__file__).resolve().parents[2]
+from app.resources import alembic_ini, migrations_dir
+
 log = logging.getLogger(__name__)
 
 
 def alembic_config(url: str) -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config = Config(str(alembic_ini()))
+    config.set_main_option("script_location", str(migrations_dir()))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 

@@ -225,4 +225,5 @@ class Membership(Base):
 
 
 # Tables defined in other modules, on the same metadata (migrations and schema checks see them).
+from app.db import policy as _policy  # noqa: E402,F401
 from app.db import review as _review  # noqa: E402,F401

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_MS = 30_000
+POOL_TIMEOUT_SECONDS = 10  # a pool this busy means overload: answer 503, do not queue for long
 
 
 def _install_sqlite_pragmas(engine: Engine) -> None:
@@ -38,24 +39,21 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
-    """An engine for ``url``; creates the SQLite file's directory if needed."""
+    """An engine for ``url`` with ``pool_size`` pooled connections (as many again on overflow);
+    creates the SQLite file's directory if needed."""
     parsed = make_url(url)
+    pool = {"pool_size": pool_size, "max_overflow": pool_size, "pool_timeout": POOL_TIMEOUT_SECONDS}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_MS / 1000, "check_same_thread": False}
+            url,
+            connect_args={"timeout": SQLITE_BUSY_MS / 1000, "check_same_thread": False},
+            **(pool if parsed.database not in (None, "", ":memory:") else {}),
         )
         _install_sqlite_pragmas(engine)
         return engine
-    return create_engine(
-        url,
-        pool_pre_ping=True,
-        pool_size=pool_size,
-        max_overflow=pool_size * 2,
-        pool_timeout=30,
-        connect_args={"connect_timeout": 10},
-    )
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10}, **pool)
 
 
 class Database:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from urllib.parse import urlsplit
 
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -86,6 +87,26 @@ def end_session(response: Response, settings: Settings) -> None:
     response.delete_cookie(
         SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=settings.cookie_secure
     )
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def require_same_origin(request: Request, settings: Settings) -> None:
+    """``Forbidden`` for a browser request sent from another site (login CSRF: a foreign page
+    posting its own credentials would sign the victim in as the attacker). Browsers send
+    ``Origin`` (or at least ``Referer``) on cross-site posts; a client that sends neither is
+    not a browser acting for someone else and passes."""
+    sent = request.headers.get("origin") or request.headers.get("referer")
+    if not sent:
+        return
+    allowed = {_origin_of(str(request.base_url))}
+    if settings.public_url:
+        allowed.add(_origin_of(settings.public_url))
+    if sent == "null" or _origin_of(sent) not in allowed:
+        raise Forbidden("cross-origin sign-in refused: post from this site's own page")
 
 
 def _csrf_for(nonce: str, settings: Settings) -> str:

@@ -17,6 +17,7 @@ from app.config import Settings
 from app.db.models import User
 from app.db.session import Database
 from app.http.auth import resolve_principal
+from app.http.throttle import LoginThrottle
 from app.service.errors import SignInRequired
 from app.service.permissions import Principal
 from app.service.processing import JobQueue
@@ -37,7 +38,13 @@ def get_queue(request: Request) -> JobQueue:
     return queue
 
 
+def get_login_throttle(request: Request) -> LoginThrottle:
+    throttle: LoginThrottle = request.app.state.login_throttle
+    return throttle
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+ThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
 DbDep = Annotated[Database, Depends(get_db)]
 QueueDep = Annotated[JobQueue, Depends(get_queue)]
 

@@ -1,5 +1,9 @@
-"""Requests larger than the upload limit are cut off while they stream in, before the
-multipart parser has spooled them to disk: the answer is 413 with a JSON ``detail``."""
+"""Requests refused at the door, before any route or query runs.
+
+Requests larger than the upload limit are cut off while they stream in, before the multipart
+parser has spooled them to disk: the answer is 413 with a JSON ``detail``. A URL with a NUL
+byte (``%00``) in its path or query is 422: PostgreSQL cannot compare text with a NUL (it
+answered a misleading 503) while SQLite can, so both refuse it here the same way."""
 
 from __future__ import annotations
 
@@ -55,17 +59,39 @@ class BodyLimitMiddleware:
                 await _reject(send, self.max_bytes)
 
 
+class NulInUrlMiddleware:
+    """422 for a request whose path or query string holds a NUL byte, raw or ``%00``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query: bytes = scope.get("query_string", b"")
+            raw_path: bytes = scope.get("raw_path") or b""
+            path: str = scope.get("path", "")
+            if "\x00" in path or any(
+                b"\x00" in part or b"%00" in part.lower() for part in (query, raw_path)
+            ):
+                detail = "the URL holds a NUL character"
+                await _answer(send, 422, detail)
+                return
+        await self.app(scope, receive, send)
+
+
 class _TooLarge(Exception):
     pass
 
 
 async def _reject(send: Send, limit: int) -> None:
-    body = json.dumps({"detail": f"request body is larger than the limit of {limit} bytes"})
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", b"application/json"), (b"connection", b"close")],
-        }
-    )
-    await send({"type": "http.response.body", "body": body.encode()})
+    detail = f"request body is larger than the limit of {limit} bytes"
+    await _answer(send, 413, detail, close=True)
+
+
+async def _answer(send: Send, status: int, detail: str, *, close: bool = False) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    headers = [(b"content-type", b"application/json")]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -1,11 +1,15 @@
 """Two boots compared: findings new, fixed and persisting (by fingerprint), device deltas.
 
-Pure functions over result-document sections, shared by the compare page and its JSON.
+Pure functions over result documents, shared by the compare page and its JSON (the API
+serves ``to_json`` of the ``Comparison``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from app.analysis.document import Device, Finding, ResultDocument, Verdict
 
 DEVICE_METRICS = (
     "maps",
@@ -18,20 +22,49 @@ DEVICE_METRICS = (
 )
 
 
-def compare_findings(
-    a: list[dict[str, Any]], b: list[dict[str, Any]]
-) -> dict[str, list[dict[str, Any]]]:
+@dataclass(frozen=True, slots=True)
+class FindingChanges:
     """``new`` (only in B), ``fixed`` (only in A) and ``persisting`` (in both, B's copy)."""
-    in_a = {f["fingerprint"]: f for f in a}
-    in_b = {f["fingerprint"]: f for f in b}
-    return {
-        "new": [f for fp, f in in_b.items() if fp not in in_a],
-        "fixed": [f for fp, f in in_a.items() if fp not in in_b],
-        "persisting": [f for fp, f in in_b.items() if fp in in_a],
-    }
+
+    new: tuple[Finding, ...]
+    fixed: tuple[Finding, ...]
+    persisting: tuple[Finding, ...]
 
 
-def _pair_kinds(in_a: dict[str, Any], in_b: dict[str, Any]) -> dict[str, str]:
+@dataclass(frozen=True, slots=True)
+class DeviceDelta:
+    """One device of either boot: its statistics in A and B, and B - A per metric."""
+
+    device: str
+    a: Device | None
+    b: Device | None
+    delta: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictPair:
+    a: Verdict
+    b: Verdict
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    findings: FindingChanges
+    devices: tuple[DeviceDelta, ...]
+    verdict: VerdictPair
+
+
+def compare_findings(a: Sequence[Finding], b: Sequence[Finding]) -> FindingChanges:
+    in_a = {f.fingerprint: f for f in a}
+    in_b = {f.fingerprint: f for f in b}
+    return FindingChanges(
+        new=tuple(f for fp, f in in_b.items() if fp not in in_a),
+        fixed=tuple(f for fp, f in in_a.items() if fp not in in_b),
+        persisting=tuple(f for fp, f in in_b.items() if fp in in_a),
+    )
+
+
+def _pair_kinds(in_a: Mapping[str, Device], in_b: Mapping[str, Device]) -> dict[str, str]:
     """Logs before edk2-stable202302 print no PCI IDs, so their devices are named by kind only
     ("virtio-blk") where a newer log says "virtio-blk 00:03.0". A kind-only name on one side
     pairs with the single unmatched device of that kind on the other; returns {b name: a name}."""
@@ -47,10 +80,18 @@ def _pair_kinds(in_a: dict[str, Any], in_b: dict[str, Any]) -> dict[str, str]:
     return pairs
 
 
-def compare_devices(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per device of either boot: its statistics in A and B and B - A per metric."""
-    in_a = {d["device"]: d for d in a}
-    in_b = {d["device"]: d for d in b}
+def metric(device: Device | None, name: str) -> float:
+    """One of ``DEVICE_METRICS`` of a device, 0 for a device the boot does not have."""
+    if device is None:
+        return 0
+    value: float = getattr(device, name)
+    return value
+
+
+def compare_devices(a: Sequence[Device], b: Sequence[Device]) -> tuple[DeviceDelta, ...]:
+    """One row per device of either boot, by name."""
+    in_a = {d.device: d for d in a}
+    in_b = {d.device: d for d in b}
     for b_name, a_name in _pair_kinds(in_a, in_b).items():
         specific = a_name if " " in a_name else b_name  # show the name with the PCI address
         in_a[specific] = in_a.pop(a_name)
@@ -58,18 +99,14 @@ def compare_devices(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> list[di
     rows = []
     for name in sorted(set(in_a) | set(in_b)):
         da, db = in_a.get(name), in_b.get(name)
-        delta = {
-            metric: (db or {}).get(metric, 0) - (da or {}).get(metric, 0)
-            for metric in DEVICE_METRICS
-            if (da or {}).get(metric) is not None or (db or {}).get(metric) is not None
-        }
-        rows.append({"device": name, "a": da, "b": db, "delta": delta})
-    return rows
+        delta = {m: metric(db, m) - metric(da, m) for m in DEVICE_METRICS}
+        rows.append(DeviceDelta(device=name, a=da, b=db, delta=delta))
+    return tuple(rows)
 
 
-def compare_documents(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "findings": compare_findings(a.get("findings", []), b.get("findings", [])),
-        "devices": compare_devices(a.get("devices", []), b.get("devices", [])),
-        "verdict": {"a": a.get("verdict"), "b": b.get("verdict")},
-    }
+def compare_documents(a: ResultDocument, b: ResultDocument) -> Comparison:
+    return Comparison(
+        findings=compare_findings(a.findings, b.findings),
+        devices=compare_devices(a.devices, b.devices),
+        verdict=VerdictPair(a=a.verdict, b=b.verdict),
+    )

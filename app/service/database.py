@@ -22,7 +22,7 @@ def prepare_database(settings: Settings) -> Database:
 
     if settings.migrate_on_start:
         upgrade(settings.sqlalchemy_url)
-    db = Database(settings.sqlalchemy_url)
+    db = Database(settings.sqlalchemy_url, pool_size=settings.pool_size)
     with db.write() as session:
         stale = queries.mark_stale(
             session, engine_version=ENGINE_VERSION, schema_version=SCHEMA_VERSION

@@ -1,21 +1,23 @@
 """Ingest a boot: validate its fields, stage its blobs, store it with a queued run, poke the
 queue. The one implementation behind the upload endpoint, ``cvmreview demo`` and the tests.
 
-Everything is checked before the database is touched (sizes, gzip limits, JSON and field
-lengths), so a refused upload leaves nothing behind. Then the blobs, the boot and its queued
-run are written in one transaction, and only then is the job queue poked: a crash or a
-database outage at any point leaves either nothing or a complete, queued boot. ``origin_id``
-makes ingestion idempotent per project: a repeat gives back the boot that exists.
+Everything is checked before the database is touched (sizes, gzip limits, that the log is a
+log, JSON and field lengths), so a refused upload leaves nothing behind. Then the blobs, the
+boot and its queued run are written in one transaction, and only then is the job queue poked:
+a crash or a database outage at any point leaves either nothing or a complete, queued boot.
+``origin_id`` makes ingestion idempotent per project: a repeat gives back the boot that exists.
 """
 
 from __future__ import annotations
 
 import json
+import zlib
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from sqlalchemy.exc import IntegrityError
 
+from app.analysis.report import refusal
 from app.config import Settings
 from app.db import queries
 from app.db.blobs import BlobRejected, BlobTooLarge, Limits, StagedBlob, stage_upload
@@ -27,6 +29,7 @@ from app.service.processing import JobQueue
 
 MAX_TAGS = 32
 MAX_METADATA_BYTES = 1024 * 1024
+MAX_METADATA_DEPTH = 32  # firmware metadata is flat; a deep one is an attack on recursion
 FIELD_LIMITS = {"name": 255, "branch": 255, "commit": 64, "ci_url": 2000, "origin_id": 255}
 
 
@@ -48,17 +51,51 @@ def stage_file(stream: BinaryIO, limits: Limits, *, what: str, gunzip: bool) -> 
         raise Invalid(f"{what}: {exc}") from None
 
 
+def refuse_non_log(staged: StagedBlob) -> None:
+    """``Invalid`` when the staged log is not a log at all (a firmware image, binary data, or
+    text without a single line the engine knows), judged on its first stored chunk."""
+    head = zlib.decompress(staged.chunks[0].data, 31)
+    reason = refusal(head, complete=len(staged.chunks) == 1)
+    if reason is not None:
+        raise Invalid(f"log: {reason}")
+
+
 def parse_metadata(stream: BinaryIO) -> dict[str, Any]:
     data = stream.read(MAX_METADATA_BYTES + 1)
     if len(data) > MAX_METADATA_BYTES:
         raise TooLarge("firmware_metadata is over 1 MiB")
     try:
         value = json.loads(data)
+    except RecursionError:
+        raise Invalid(f"firmware_metadata nests deeper than {MAX_METADATA_DEPTH} levels") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise Invalid(f"firmware_metadata is not JSON: {exc}") from None
     if not isinstance(value, dict):
         raise Invalid("firmware_metadata must be a JSON object")
+    check_json(value)
     return value
+
+
+def check_json(value: Any) -> None:
+    """``Invalid`` when ``value`` nests deeper than ``MAX_METADATA_DEPTH`` or holds a NUL in a
+    key or string (walked iteratively: a recursive walk would be what the attack aims at)."""
+    todo = [(value, 1)]
+    while todo:
+        item, depth = todo.pop()
+        if isinstance(item, str):
+            check_text("firmware_metadata", item)
+        elif isinstance(item, dict | list):
+            if depth > MAX_METADATA_DEPTH:
+                raise Invalid(f"firmware_metadata nests deeper than {MAX_METADATA_DEPTH} levels")
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            todo.extend((child, depth + 1) for child in children)
+
+
+def check_text(what: str, value: str | None) -> None:
+    """``Invalid`` for a NUL character: PostgreSQL cannot store one in text, SQLite can, so
+    both refuse it here, the same way."""
+    if value is not None and "\x00" in value:
+        raise Invalid(f"{what} holds a NUL character")
 
 
 def parse_tags(text: str | None) -> tuple[str, ...]:
@@ -87,8 +124,10 @@ def build_fields(
         "ci_url": (ci_url or "").strip() or None,
         "origin_id": (origin_id or "").strip() or None,
     }
+    check_text("tags", tags)
     for key, limit in FIELD_LIMITS.items():
         value = values[key]
+        check_text(key, value)
         if value is not None and len(value) > limit:
             raise Invalid(f"{key} is longer than {limit} characters")
     ci = values["ci_url"]
@@ -152,6 +191,7 @@ def ingest_boot(
     if origin and (found := _existing(db, project.id, origin)) is not None:
         return _ingested(found)
     staged_log = stage_file(log, limits, what="log", gunzip=True)
+    refuse_non_log(staged_log)
     staged_fw = stage_file(firmware, limits, what="firmware", gunzip=False) if firmware else None
     staged_trace = (
         stage_file(host_trace, limits, what="host_trace", gunzip=True) if host_trace else None

@@ -19,14 +19,10 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, select, update
 from sqlalchemy.orm import Session, aliased
 
+from app.analysis.document import ResultDocument
 from app.db.base import utcnow
 from app.db.models import AnalysisRun, Boot, DeviceStat, Finding
-from app.service.projection import (
-    apply_summary,
-    engine_version_of,
-    result_rows,
-    schema_version_of,
-)
+from app.service.projection import apply_summary, result_rows
 
 
 @dataclass(frozen=True)
@@ -142,7 +138,7 @@ def complete_run(
     session: Session,
     *,
     claim: Claim,
-    result: dict[str, Any],
+    result: ResultDocument,
     result_sha256: str,
     duration: float,
 ) -> bool:
@@ -152,8 +148,8 @@ def complete_run(
         claim,
         status="done",
         result_sha256=result_sha256,
-        engine_version=engine_version_of(result),
-        schema_version=schema_version_of(result),
+        engine_version=result.engine_version,
+        schema_version=str(result.schema_version),
         duration_seconds=duration,
     )
     if not done:

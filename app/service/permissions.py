@@ -87,11 +87,26 @@ class Principal:
 
 
 def readable_boot(session: Session, principal: Principal, boot_id: int) -> Boot:
-    """The boot if the caller may read it. ``NotFound`` otherwise (existence is not revealed),
-    except for an anonymous caller of a boot that exists: ``SignInRequired``."""
+    """The boot if the caller may read it. Otherwise the same answer whether or not it exists
+    (existence is not revealed): ``SignInRequired`` for an anonymous caller, who may see it
+    after signing in, ``NotFound`` for everyone else."""
     boot = queries.get_boot(session, boot_id=boot_id)
-    if boot is None or not principal.can(boot.project, READ):
-        if boot is not None and principal.is_anonymous:
-            principal.require(boot.project, READ)
-        raise NotFound(f"no boot {boot_id}")
-    return boot
+    if boot is not None and principal.can(boot.project, READ):
+        return boot
+    if principal.is_anonymous:
+        raise SignInRequired("sign in or send an API token (Authorization: Bearer ...)")
+    raise NotFound(f"no boot {boot_id}")
+
+
+def upload_project(session: Session, principal: Principal, name: str) -> Project:
+    """The project ``name`` if the caller may upload to it. A project the caller cannot see
+    is answered like one that does not exist (``NotFound``, ``SignInRequired`` when
+    anonymous); ``Forbidden`` only where the caller may read but not upload."""
+    project = queries.get_project(session, name=name.strip())
+    visible = project is not None and bool(principal.permissions(project) & {READ, UPLOAD})
+    if project is None or not visible:
+        if principal.is_anonymous:
+            raise SignInRequired("sign in or send an API token (Authorization: Bearer ...)")
+        raise NotFound("no such project (or no access to it)")
+    principal.require(project, UPLOAD)
+    return project

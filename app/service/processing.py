@@ -20,8 +20,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from app.analysis.document import ResultDocument
 from app.analysis.errors import AnalysisError
 from app.db.blobs import put_bytes, write_blob_file
 from app.db.session import Database
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Analyzer = Callable[..., dict[str, Any]]
+Analyzer = Callable[..., ResultDocument]
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,8 @@ def analyze_paths(
     firmware_path: str | None,
     display_name: str | None,
     host_trace_path: str | None = None,
-) -> dict[str, Any]:
-    """Run the engine (top level, so a process pool can pickle it); the JSON document."""
+) -> ResultDocument:
+    """Run the engine (top level, so a process pool can pickle it and its result)."""
     from app.analysis.report import analyze_file
 
     return analyze_file(
@@ -77,7 +78,7 @@ def analyze_paths(
         firmware_path=Path(firmware_path) if firmware_path else None,
         display_name=display_name,
         host_trace_path=Path(host_trace_path) if host_trace_path else None,
-    ).to_dict()
+    )
 
 
 class _LostClaim(Exception):
@@ -137,7 +138,7 @@ def process_run(
     duration = time.monotonic() - started
     heartbeat.stopped.set()
     heartbeat.join()
-    document = json.dumps(result, separators=(",", ":"), sort_keys=True).encode()
+    document = json.dumps(result.to_dict(), separators=(",", ":"), sort_keys=True).encode()
     try:
         with db.write() as session:
             sha = put_bytes(session, document)
@@ -154,7 +155,7 @@ def process_run(
 
 def _analyse(
     db: Database, claim: lease.Claim, executor: Executor | None, analyzer: Analyzer
-) -> dict[str, Any]:
+) -> ResultDocument:
     with tempfile.TemporaryDirectory(prefix="cvmreview-run-") as tmp:
         log_path = Path(tmp) / "boot.log"
         firmware_path: Path | None = None

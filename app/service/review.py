@@ -80,6 +80,12 @@ def add_comment(
             raise Invalid(str(exc)) from None
 
 
+def _require_finding(session: Session, boot: Boot, fingerprint: str) -> None:
+    """``NotFound`` unless the boot's shown analysis has a finding ``fingerprint``."""
+    if all(f.fingerprint != fingerprint for f in queries.list_findings(session, boot=boot)):
+        raise NotFound(f"boot {boot.id} has no finding {fingerprint[:16]!r}")
+
+
 def set_finding_status(
     db: Database, principal: Principal, boot: Boot, *, fingerprint: str, status: str
 ) -> FindingStatus:
@@ -87,6 +93,7 @@ def set_finding_status(
     user = principal.require_reviewer(boot.project)
     with db.write() as write:
         target = _boot(write, boot.id)
+        _require_finding(write, target, fingerprint)
         try:
             return review_queries.set_finding_status(
                 write,
@@ -105,6 +112,7 @@ def add_known_issue(
     """Mark a finding as a known issue of the boot's project (suppressed, still counted)."""
     user = principal.require_reviewer(boot.project)
     with db.write() as write:
+        _require_finding(write, _boot(write, boot.id), fingerprint)
         return review_queries.add_known_issue(
             write,
             project=_project(write, boot.project_id),

@@ -5,15 +5,26 @@ decimated sample of mapping lifetimes). A view asks for a window ``[start, end]`
 (log lines, or seconds when the log has timestamps) and a number of points; this module keeps
 what falls in the window and merges buckets down to that many points, keeping the min and max
 of each so spikes survive. Every list is capped, so the JSON of a view stays far below 2 MB
-whatever the size of the boot. Pure functions over the result document.
+whatever the size of the boot. Pure functions over the ``ResultDocument``; the window they
+build is the JSON of the view (the API serves it, the figures draw it).
 """
 
 from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from app.analysis.document import (
+    Lifetimes,
+    ResultDocument,
+    SharedPoint,
+    Timeline,
+    Transition,
+    TransitionBucket,
+)
 
 DEFAULT_POINTS = 800
 MAX_POINTS = 4000
@@ -52,19 +63,19 @@ class Axis:
         return t0 + (t1 - t0) * (line - l0) / (l1 - l0)
 
 
-def build_axis(document: dict[str, Any]) -> Axis:
+def build_axis(document: ResultDocument) -> Axis:
     """Seconds when the log has timestamps (anchors from phases and series), else lines."""
-    if not document.get("source", {}).get("has_timestamps"):
+    if not document.source.has_timestamps:
         return Axis("line")
     anchors: dict[int, float] = {}
-    for phase in document.get("phases", []):
-        for line_key, time_key in (("first_line", "start_time"), ("last_line", "end_time")):
-            if phase.get(line_key) is not None and phase.get(time_key) is not None:
-                anchors[int(phase[line_key])] = float(phase[time_key])
-    timeline = document.get("timeline", {})
-    for point in timeline.get("shared_pages", {}).get("points", []):
-        if point.get("time") is not None:
-            anchors[int(point["line"])] = float(point["time"])
+    for phase in document.phases:
+        if phase.start_time is not None:
+            anchors[phase.first_line] = phase.start_time
+        if phase.end_time is not None:
+            anchors[phase.last_line] = phase.end_time
+    for point in document.timeline.shared_pages.points:
+        if point.time is not None:
+            anchors[point.line] = point.time
     if not anchors:
         return Axis("line")
     lines = tuple(sorted(anchors))
@@ -80,25 +91,25 @@ def _monotone(values: tuple[float, ...]) -> list[float]:
     return out
 
 
-def extent(document: dict[str, Any], axis: Axis) -> tuple[float, float]:
+def extent(document: ResultDocument, axis: Axis) -> tuple[float, float]:
     """The whole boot on the axis."""
-    lines = max(int(document.get("source", {}).get("lines") or 1), 1)
+    lines = max(document.source.lines, 1)
     start, end = axis.at(1), axis.at(lines)
     return (start or 0.0, end if end is not None and end > (start or 0.0) else 1.0)
 
 
-def phase_bands(document: dict[str, Any], axis: Axis) -> list[dict[str, Any]]:
+def phase_bands(document: ResultDocument, axis: Axis) -> list[dict[str, Any]]:
     bands = []
-    for phase in document.get("phases", []):
-        x0 = axis.at(phase.get("first_line"), phase.get("start_time"))
-        x1 = axis.at(phase.get("last_line"), phase.get("end_time"))
+    for phase in document.phases:
+        x0 = axis.at(phase.first_line, phase.start_time)
+        x1 = axis.at(phase.last_line, phase.end_time)
         if x0 is not None and x1 is not None:
-            bands.append({"name": phase["name"], "start": x0, "end": x1})
+            bands.append({"name": phase.name, "start": x0, "end": x1})
     return bands
 
 
 def _merge_series(
-    points: list[dict[str, Any]], axis: Axis, lo: float, hi: float, n: int
+    points: Sequence[SharedPoint], axis: Axis, lo: float, hi: float, n: int
 ) -> dict[str, Any]:
     """Shared-pages buckets in [lo, hi] merged into at most ``n`` equal-width buckets."""
     xs: list[float] = []
@@ -109,25 +120,25 @@ def _merge_series(
     width = (hi - lo) / n if hi > lo else 1.0
     current = -1
     for point in points:
-        x = axis.at(point["line"], point.get("time"))
+        x = axis.at(point.line, point.time)
         if x is None:
             continue
         if x < lo:
-            before = int(point["last"])
+            before = point.last
             continue
         if x > hi:
             break
         key = min(int((x - lo) / width), n - 1)
         if key != current:
             xs.append(x)
-            mins.append(int(point["min"]))
-            maxs.append(int(point["max"]))
-            lasts.append(int(point["last"]))
+            mins.append(point.min)
+            maxs.append(point.max)
+            lasts.append(point.last)
             current = key
         else:
-            mins[-1] = min(mins[-1], int(point["min"]))
-            maxs[-1] = max(maxs[-1], int(point["max"]))
-            lasts[-1] = int(point["last"])
+            mins[-1] = min(mins[-1], point.min)
+            maxs[-1] = max(maxs[-1], point.max)
+            lasts[-1] = point.last
     if before is not None:  # the level the window opens at
         xs.insert(0, lo)
         mins.insert(0, before)
@@ -137,20 +148,20 @@ def _merge_series(
 
 
 def _merge_counts(
-    buckets: list[dict[str, Any]], axis: Axis, lo: float, hi: float, n: int
+    buckets: Sequence[TransitionBucket], axis: Axis, lo: float, hi: float, n: int
 ) -> dict[str, Any]:
     """Transition counts per bucket (to shared / to private) in [lo, hi], at most ``n``."""
     width = (hi - lo) / n if hi > lo else 1.0
     merged: dict[int, list[float]] = {}
     for bucket in buckets:
-        x = axis.at(bucket["line"])
+        x = axis.at(bucket.line)
         if x is None or x < lo or x > hi:
             continue
         key = min(int((x - lo) / width), n - 1)
         entry = merged.setdefault(key, [x, 0, 0, 0])
-        entry[1] += bucket["to_shared"]
-        entry[2] += bucket["count"] - bucket["to_shared"]
-        entry[3] += bucket["pages"]
+        entry[1] += bucket.to_shared
+        entry[2] += bucket.count - bucket.to_shared
+        entry[3] += bucket.pages
     rows = [merged[k] for k in sorted(merged)]
     return {
         "x": [r[0] for r in rows],
@@ -160,35 +171,33 @@ def _merge_counts(
     }
 
 
-def _events(transitions: list[dict[str, Any]], axis: Axis, lo: float, hi: float) -> dict[str, Any]:
+def _events(transitions: Sequence[Transition], axis: Axis, lo: float, hi: float) -> dict[str, Any]:
     keep = []
     for t in transitions:
-        x = axis.at(t["line"], t.get("time"))
+        x = axis.at(t.line, t.time)
         if x is not None and lo <= x <= hi:
             keep.append((x, t))
     stride = max(1, math.ceil(len(keep) / MAX_EVENTS))
     sample = keep[::stride]
     return {
         "x": [x for x, _ in sample],
-        "line": [t["line"] for _, t in sample],
-        "to_shared": [bool(t["to_shared"]) for _, t in sample],
-        "pages": [t["pages"] for _, t in sample],
-        "start": [t["start"] for _, t in sample],
-        "module": [t.get("module") or "" for _, t in sample],
-        "device": [t.get("device") or "" for _, t in sample],
+        "line": [t.line for _, t in sample],
+        "to_shared": [t.to_shared for _, t in sample],
+        "pages": [t.pages for _, t in sample],
+        "start": [t.start for _, t in sample],
+        "module": [t.module or "" for _, t in sample],
+        "device": [t.device or "" for _, t in sample],
         "shown": len(sample),
         "in_window": len(keep),
     }
 
 
-def _spans(
-    lifetimes: dict[str, Any], axis: Axis, lo: float, hi: float, last: float
-) -> dict[str, Any]:
+def _spans(lifetimes: Lifetimes, axis: Axis, lo: float, hi: float, last: float) -> dict[str, Any]:
     """Mapping lifetimes overlapping [lo, hi]; when too many, the longest are kept."""
     found = []
-    for item in [*lifetimes.get("long_lived", []), *lifetimes.get("sampled", [])]:
-        x0 = axis.at(item.get("start_line"), item.get("start_time"))
-        x1 = axis.at(item.get("end_line"), item.get("end_time"))
+    for item in (*lifetimes.long_lived, *lifetimes.sampled):
+        x0 = axis.at(item.start_line, item.start_time)
+        x1 = axis.at(item.end_line, item.end_time)
         if x0 is None:
             continue
         live = x1 is None
@@ -197,23 +206,23 @@ def _spans(
             continue
         found.append((x0, max(x1, x0), live, item))
     found.sort(key=lambda f: f[1] - f[0], reverse=True)
-    shown = sorted(found[:MAX_SPANS], key=lambda f: (f[3].get("device") or "", f[0]))
+    shown = sorted(found[:MAX_SPANS], key=lambda f: (f[3].device or "", f[0]))
     return {
-        "device": [f[3].get("device") or "unattributed" for f in shown],
-        "operation": [f[3].get("operation") or "" for f in shown],
+        "device": [f[3].device or "unattributed" for f in shown],
+        "operation": [f[3].operation or "" for f in shown],
         "start": [f[0] for f in shown],
         "end": [f[1] for f in shown],
         "live": [f[2] for f in shown],
-        "pages": [f[3].get("pages") or 0 for f in shown],
-        "start_line": [f[3].get("start_line") for f in shown],
-        "end_line": [f[3].get("end_line") for f in shown],
+        "pages": [f[3].pages for f in shown],
+        "start_line": [f[3].start_line for f in shown],
+        "end_line": [f[3].end_line for f in shown],
         "shown": len(shown),
         "in_window": len(found),
     }
 
 
 def build_window(
-    document: dict[str, Any],
+    document: ResultDocument,
     *,
     start: float | None = None,
     end: float | None = None,
@@ -227,43 +236,39 @@ def build_window(
     if hi <= lo:
         lo, hi = full_lo, full_hi
     n = max(10, min(int(points), MAX_POINTS))
-    timeline = document.get("timeline", {})
-    transitions = timeline.get("transitions", {})
+    timeline = document.timeline
+    transitions = timeline.transitions
     return {
         "axis": axis.kind,
         "extent": [full_lo, full_hi],
         "window": [lo, hi],
         "points": n,
         "phases": phase_bands(document, axis),
-        "shared": _merge_series(
-            timeline.get("shared_pages", {}).get("points", []), axis, lo, hi, n
-        ),
-        "counts": _merge_counts(
-            transitions.get("per_bucket", {}).get("buckets", []), axis, lo, hi, n
-        ),
-        "events": _events(transitions.get("first", []), axis, lo, hi),
-        "events_dropped": int(transitions.get("dropped") or 0),
-        "spans": _spans(timeline.get("lifetimes", {}), axis, lo, hi, full_hi),
-        "stored_bucket_lines": timeline.get("shared_pages", {}).get("bucket_lines", 1),
+        "shared": _merge_series(timeline.shared_pages.points, axis, lo, hi, n),
+        "counts": _merge_counts(transitions.per_bucket.buckets, axis, lo, hi, n),
+        "events": _events(transitions.first, axis, lo, hi),
+        "events_dropped": transitions.dropped,
+        "spans": _spans(timeline.lifetimes, axis, lo, hi, full_hi),
+        "stored_bucket_lines": timeline.shared_pages.bucket_lines,
         "resolution": _resolution(axis, lo, hi, n, timeline),
         "markers": _markers(document, axis),
     }
 
 
-def _resolution(axis: Axis, lo: float, hi: float, n: int, timeline: dict[str, Any]) -> float:
+def _resolution(axis: Axis, lo: float, hi: float, n: int, timeline: Timeline) -> float:
     """The width of one point of the view, in axis units (a stored bucket at the least)."""
     width = (hi - lo) / n
     if axis.kind == "line":
-        width = max(width, float(timeline.get("shared_pages", {}).get("bucket_lines", 1)))
+        width = max(width, float(timeline.shared_pages.bucket_lines))
     return width
 
 
-def _markers(document: dict[str, Any], axis: Axis) -> list[dict[str, Any]]:
+def _markers(document: ResultDocument, axis: Axis) -> list[dict[str, Any]]:
     """Vertical lines worth a label: ExitBootServices and the hand-off."""
     marks = []
     lines = (
-        (document["boot"]["exit_boot_services_line"], "ExitBootServices"),
-        (document["iommu"]["handoff_line"], "hand-off"),
+        (document.boot.exit_boot_services_line, "ExitBootServices"),
+        (document.iommu.handoff_line, "hand-off"),
     )
     for line, label in lines:
         x = axis.at(line)

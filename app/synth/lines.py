@@ -165,5 +165,20 @@ def context(function: str, address: int) -> str:
     return f"{function}: Context=0x{address:X}"
 
 
+def exception_dump(image_base: int, rip: int, module: str) -> list[str]:
+    """A page fault as CpuExceptionHandlerLib (X64 ``DumpCpuContext``, ``DumpModuleImageInfo``)
+    prints it: the exception line, ExceptionData with the #PF bits, RIP, a register line, the
+    image the RIP falls in."""
+    pdb = f"/builddir/build/BUILD/edk2/Build/OvmfX64/DEBUG_GCC5/X64/OvmfPkg/{module}/{module}"
+    return [
+        "!!!! X64 Exception Type - 0E(#PF - Page-Fault)  CPU Apic ID - 00000000 !!!!",
+        "ExceptionData - 0000000000000002  I:0 R:0 U:0 W:1 P:0 PK:0 SS:0 SGX:0",
+        f"RIP  - {rip:016X}, CS  - 0000000000000038, RFLAGS - 0000000000010246",
+        "RAX  - 0000000000000000, RCX - 000000007F8F1018, RDX - 0000000000000000",
+        f"!!!! Find image based on IP(0x{rip:X}) {pdb}/DEBUG/{module}.dll "
+        f"(ImageBase={image_base:016X}, EntryPoint={image_base + 0x1000:016X}) !!!!",
+    ]
+
+
 def assert_line(path: str, line: int, expression: str) -> str:
     return f"ASSERT {path}({line}): {expression}"

@@ -35,9 +35,12 @@ FAULT_RULES: dict[str, str] = {
     "state-mismatch": "PAGE-003",
     "shared-at-handoff": "PAGE-004",
     "assert": "BOOT-001",
+    "exception": "BOOT-001",
     "truncated": "BOOT-002",
 }
 FAULT_KINDS = tuple(FAULT_RULES)
+#: faults that end the boot where they happen (the log stops, an ASSERT, a CPU exception).
+STOP_KINDS = ("truncated", "assert", "exception")
 POOL_SIZES = ("4K", "32K", "128K", "1M", "2M")
 
 #: earliest edk2 release we model for each platform (SEV-ES 202011, SNP 202202, TDX 202205).
@@ -372,9 +375,11 @@ def _validate_devices(devices: tuple[DeviceSpec, ...]) -> None:
 
 def _validate_faults(w: Workload) -> None:
     labels = {d.label: d for d in w.devices}
-    stops = [f for f in w.faults if f.kind in ("truncated", "assert")]
+    stops = [f for f in w.faults if f.kind in STOP_KINDS]
     if len(stops) > 1:
-        raise WorkloadError("faults: at most one of 'truncated' and 'assert' can be injected")
+        raise WorkloadError(
+            "faults: at most one of 'truncated', 'assert' and 'exception' can be injected"
+        )
     if stops and w.boot_exits_cleanly:
         raise WorkloadError(
             f"faults: '{stops[0].kind}' ends the boot early; set boot_exits_cleanly to false"
@@ -426,11 +431,7 @@ def _validate_fault_kind(
             candidates = [d for d in candidates if d.label == f.device]
         if not candidates:
             raise WorkloadError(f"{where}: '{f.kind}' needs a virtio device with requests > 0")
-    if (
-        f.kind in ("truncated", "assert")
-        and f.device is not None
-        and labels[f.device].requests == 0
-    ):
+    if f.kind in STOP_KINDS and f.device is not None and labels[f.device].requests == 0:
         raise WorkloadError(f"{where}: device {f.device!r} has no requests to stop in")
 
 

@@ -23,18 +23,21 @@ from app.synth.memory import POOL_BASE, CallerBuffers
 from app.synth.pool import ReservedPool
 from app.synth.skeleton import Hook, build_plan
 from app.synth.truth import DEFAULT_MAPPINGS_LIMIT, FaultRecord, GroundTruth, TruthSink
-from app.synth.workload import FaultSpec, Workload
+from app.synth.workload import STOP_KINDS, FaultSpec, Workload
 
 HEADER = "# cvmreview synthesized log: "
 CONNECT_REQUESTS = 8
 IN_REQUEST = ("leak", "double-unmap", "free-mapped")
-STOPS = ("truncated", "assert")
+STOPS = STOP_KINDS
 FLUSH_LINES = 8192
+IOMMU_IMAGE = "IoMmuDxe.efi"
+DEFAULT_IMAGE_BASE = 0x7E8A0000  # a plausible DXE load address, when the base log has none
+CRASH_OFFSET = 0x2345
 SELF_RECORDED = ("pool-exhaustion", "duplicate-slot")
 
 
 class StopBoot(Exception):
-    """The synthesized boot ends here (truncated log or ASSERT)."""
+    """The synthesized boot ends here (truncated log, ASSERT or CPU exception)."""
 
 
 class LineWriter:
@@ -110,6 +113,7 @@ class _Synthesis:
         self.bound: list[Device] = []
         self.schedule = self._schedule_faults()
         self.orphans = [f for f in workload.faults if self._target(f) is None]
+        self.iommu_image = DEFAULT_IMAGE_BASE
 
     # -- fault placement ----------------------------------------------------------------------
 
@@ -152,6 +156,8 @@ class _Synthesis:
                     getattr(self, "_hook_" + item.name)()
                 else:
                     self.emit(item)
+                    if item.endswith(IOMMU_IMAGE) and item.startswith("Loading driver at 0x"):
+                        self.iommu_image = int(item.split()[3], 16)  # where a crash lands
             if self.truth.end_state == "running":
                 self.truth.end_state = "ended-without-exit"
         except StopBoot:
@@ -275,6 +281,8 @@ class _Synthesis:
             self._record(fault, [self.out.count], self.io.device or None)
             self.truth.end_state = "truncated"
             raise StopBoot
+        if fault.kind == "exception":
+            self._exception(fault)
         iommu_c = "CcIoMmu.c" if self.w.edk2 >= "202302" else "AmdSevIoMmu.c"
         self.emit("")
         self.emit("ASSERT_EFI_ERROR (Status = No mapping)")
@@ -287,6 +295,18 @@ class _Synthesis:
         )
         self._record(fault, [line], self.io.device or None)
         self.truth.end_state = "assert"
+        raise StopBoot
+
+    def _exception(self, fault: FaultSpec) -> None:
+        """A page fault in IoMmuDxe (CpuExceptionHandlerLib's dump, its image line last)."""
+        base = self.iommu_image
+        line = self.emit("")
+        for text in lines.exception_dump(base, base + CRASH_OFFSET, "IoMmuDxe"):
+            line = self.emit(text)
+            if text.startswith("!!!! X64"):
+                first = line
+        self._record(fault, [first], self.io.device or None)
+        self.truth.end_state = "exception"
         raise StopBoot
 
     def _record(self, fault: FaultSpec, at: list[int], device: str | None) -> None:

@@ -8,9 +8,11 @@ are by fingerprint, so they survive re-analysis.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.analysis.document import Finding, ResultDocument
 from app.analysis.model import Severity
 from app.db.review import Comment, FindingStatus, KnownIssue
 
@@ -19,7 +21,7 @@ MAX_LINK_LINES = 12
 
 @dataclass
 class ReviewedFinding:
-    data: dict[str, Any]
+    finding: Finding
     status: str = "open"
     status_by: str | None = None
     known: KnownIssue | None = None
@@ -27,32 +29,31 @@ class ReviewedFinding:
 
     @property
     def fingerprint(self) -> str:
-        return str(self.data["fingerprint"])
+        return self.finding.fingerprint
 
     @property
     def first_line(self) -> int | None:
-        lines = self.data.get("lines") or []
-        return int(lines[0]) if lines else None
+        return self.finding.lines[0] if self.finding.lines else None
 
     @property
     def shown_lines(self) -> list[int]:
-        return list(self.data.get("lines") or [])[:MAX_LINK_LINES]
+        return list(self.finding.lines[:MAX_LINK_LINES])
 
     @property
     def more_lines(self) -> int:
-        return max(0, len(self.data.get("lines") or []) - MAX_LINK_LINES)
+        return max(0, len(self.finding.lines) - MAX_LINK_LINES)
 
 
-def severity_order(finding: dict[str, Any]) -> tuple[int, str]:
+def severity_order(finding: Finding) -> tuple[int, str]:
     try:
-        rank = int(Severity.parse(str(finding.get("severity", "info"))))
+        rank = int(Severity.parse(finding.severity))
     except ValueError:
         rank = -1
-    return (-rank, str(finding.get("id", "")))
+    return (-rank, finding.id)
 
 
 def review_findings(
-    findings: list[dict[str, Any]],
+    findings: Sequence[Finding],
     statuses: dict[str, FindingStatus],
     known: dict[str, KnownIssue],
     comments: list[Comment],
@@ -64,11 +65,11 @@ def review_findings(
             by_fingerprint[comment.fingerprint].append(comment)
     active: list[ReviewedFinding] = []
     suppressed: list[ReviewedFinding] = []
-    for data in sorted(findings, key=severity_order):
-        fp = str(data.get("fingerprint"))
+    for finding in sorted(findings, key=severity_order):
+        fp = finding.fingerprint
         row = statuses.get(fp)
         item = ReviewedFinding(
-            data=data,
+            finding=finding,
             status=row.status if row else "open",
             status_by=row.author if row else None,
             known=known.get(fp),
@@ -90,21 +91,38 @@ def boot_comments(comments: list[Comment]) -> list[Comment]:
     return [c for c in comments if c.line is None and not c.fingerprint]
 
 
-def firmware_summary(document: dict[str, Any], metadata: dict[str, Any] | None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class FirmwareSummary:
+    flavour: str | None
+    image: str | None
+    version: str | None
+
+
+def firmware_summary(
+    document: ResultDocument, metadata: Mapping[str, Any] | None
+) -> FirmwareSummary:
     """Flavour and version when something tells us: the image, the upload's metadata, or
-    the synthesizer's header (edk2 tag)."""
-    firmware = document.get("firmware") or {}
-    summary: dict[str, Any] = {
-        "flavour": firmware.get("flavour"),
-        "image": (firmware.get("identity") or {}).get("name"),
-        "version": None,
-    }
+    the synthesizer's header (edk2 tag). The document's ``firmware`` section is the engine's
+    free-form JSON (``FirmwareReport.to_dict()``), hence the lookups by key."""
+    firmware = document.firmware or {}
+    identity = firmware.get("identity") or {}
+    return FirmwareSummary(
+        flavour=firmware.get("flavour"),
+        image=identity.get("name"),
+        version=_metadata_version(metadata) or _header_version(document.source.synthesized_header),
+    )
+
+
+def _metadata_version(metadata: Mapping[str, Any] | None) -> str | None:
     for key in ("version", "edk2", "edk2_version", "build"):
         if metadata and metadata.get(key):
-            summary["version"] = str(metadata[key])
-            break
-    header = (document.get("source") or {}).get("synthesized_header") or ""
-    if summary["version"] is None and '"edk2":"' in header:
-        tag = header.split('"edk2":"', 1)[1].split('"', 1)[0]
-        summary["version"] = f"edk2-stable{tag}" if tag.isdigit() else tag
-    return summary
+            return str(metadata[key])
+    return None
+
+
+def _header_version(header: str | None) -> str | None:
+    """The edk2 tag the synthesizer wrote into its header line."""
+    if not header or '"edk2":"' not in header:
+        return None
+    tag = header.split('"edk2":"', 1)[1].split('"', 1)[0]
+    return f"edk2-stable{tag}" if tag.isdigit() else tag

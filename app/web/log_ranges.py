@@ -22,6 +22,7 @@ from app.db.models import Boot
 MAX_LINES = 2000
 DEFAULT_LINES = 400
 MAX_LINE_CHARS = 4000
+MAX_LINE_BYTES = MAX_LINE_CHARS * 4  # UTF-8: at most 4 bytes a character
 
 _KINDS: tuple[tuple[tuple[type, ...], str], ...] = (
     ((m.BootFailure,), "error"),
@@ -106,7 +107,8 @@ def classify(raw: list[bytes], first_line: int) -> dict[int, str]:
 def read_range(session: Session, boot: Boot, *, start: int, count: int) -> LogRange:
     """Lines ``start``.. (at most ``count``) of the boot's log, decoded and classified."""
     first, last = clamp_range(start, count, boot.log_lines)
-    raw = list(islice(iter_blob_lines(session, boot.log_sha256, first), last - first + 1))
+    stored = iter_blob_lines(session, boot.log_sha256, first, max_line_bytes=MAX_LINE_BYTES)
+    raw = list(islice(stored, last - first + 1))
     kinds = classify(raw, first)
     lines = [
         LogLine(

@@ -9,7 +9,6 @@ JSON inside ``<script type="application/json">`` blocks through ``tojson``, whic
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,9 +16,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES_DIR = ROOT / "templates"
-STATIC_DIR = ROOT / "static"
+from app.resources import static_dir, templates_dir
+
+TEMPLATES_DIR = templates_dir()
+STATIC_DIR = static_dir()
 PLOTLY_JS = next(iter(sorted((STATIC_DIR / "vendor").glob("plotly-*.min.js"))), None)
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 

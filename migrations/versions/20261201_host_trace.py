@@ -1,7 +1,7 @@
 """host trace: a boot may carry QEMU's trace output uploaded apart from its log
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-01 17:00:00+00:00
 
 ``boots.host_trace_sha256`` names the blob of the ``host_trace`` upload field (README "Host
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -75,7 +75,8 @@ def test_upload_over_decompressed_limit_is_413(client_with, make_token, db) -> N
 
 def test_upload_within_limits_is_accepted(client_with, make_token) -> None:
     client = client_with(max_upload_bytes=64 * KIB, max_decompressed_bytes=1024 * KIB)
-    lines = b"".join(b"Loading driver %06d\n" % (i // 8) for i in range(40_000))
+    lines = b"SEV is enabled (mask 0x8000000000000)\n"  # a log: one line the engine knows
+    lines += b"".join(b"Loading driver %06d\n" % (i // 8) for i in range(40_000))
     assert upload(client, make_token(), gzip.compress(lines, 9)).status_code == 202
 
 
@@ -121,3 +122,20 @@ def test_upload_bad_fields_are_422(client, make_token, logs_dir: Path) -> None:
     assert upload(client, token, log, ci_url="javascript:alert(1)").status_code == 422
     assert upload(client, token, log, commit="x" * 65).status_code == 422
     assert upload(client, token, log, tags=",".join(f"t{i}" for i in range(40))).status_code == 422
+
+
+def test_upload_of_a_firmware_image_as_log_is_422(client, make_token, db) -> None:
+    """The most common wrong file: OVMF_CODE.fd given as the log (binary, a firmware volume)."""
+    image = Path("/usr/share/OVMF/OVMF_CODE_4M.fd").read_bytes()
+    for data in (image, gzip.compress(image)):
+        response = upload(client, make_token(), data)
+        assert response.status_code == 422, response.text
+        assert "firmware volume" in response.json()["detail"]
+    assert_nothing_stored(db)
+
+
+def test_upload_of_text_without_a_single_log_line_is_422(client, make_token, db) -> None:
+    response = upload(client, make_token(), b"# my notes\nnothing to see here\n")
+    assert response.status_code == 422
+    assert "not a log" in response.json()["detail"]
+    assert_nothing_stored(db)

@@ -122,7 +122,7 @@ def test_timeline_zoom_loads_a_window_and_a_permalink(tab: Tab, site: Server) ->
             "Plotly.relayout(document.getElementById('timeline-plot'),"
             " {'xaxis.range': [2100, 2400]})"
         )
-    page.wait_for_function("location.search.includes('start=2100')")
+    page.wait_for_function("() => location.search.includes('start=2100')")
     permalink = page.url
     assert page.locator("#timeline-plot").evaluate("el => el.layout.xaxis.range") == [2100, 2400]
     page = tab.open(permalink.split(tab.base_url, 1)[1])
@@ -156,7 +156,7 @@ def test_log_viewer_loads_more_lines_on_demand(tab: Tab, site: Server) -> None:
     page = tab.open(f"/boots/{boot}/log")
     assert page.locator(".ll").count() == 400
     page.click("#load-after")
-    page.wait_for_function("document.querySelectorAll('.ll').length === 800")
+    page.wait_for_function("() => document.querySelectorAll('.ll').length === 800")
     assert page.locator("#L800").count() == 1
     tab.assert_clean()
 
@@ -179,7 +179,8 @@ def test_comment_survives_a_reload(tab: Tab, site: Server) -> None:
     select = page.locator("#findings .status-select").first
     select.select_option("acknowledged")
     page.wait_for_function(
-        "document.querySelector('#findings [data-review-status]').textContent === 'acknowledged'"
+        "() => document.querySelector('#findings [data-review-status]').textContent"
+        " === 'acknowledged'"
     )
     page.reload()
     assert page.locator("#findings [data-review-status]").first.inner_text() == "acknowledged"
@@ -203,7 +204,7 @@ def test_compare_shows_both_boots_with_synchronized_axes(tab: Tab, site: Server)
         "Plotly.relayout(document.getElementById('compare-plot-a'), {'xaxis.range': [500, 900]})"
     )
     page.wait_for_function(
-        "JSON.stringify(document.getElementById('compare-plot-b').layout.xaxis.range)"
+        "() => JSON.stringify(document.getElementById('compare-plot-b').layout.xaxis.range)"
         " === '[500,900]'"
     )
     tab.shot("compare")
@@ -252,7 +253,7 @@ def test_status_updates_live_while_a_boot_is_analysed(
         tab.page.evaluate("window.__notReloaded = true")
         kit.server("--workers", "1")  # a second process picks the job up
         tab.page.wait_for_function(
-            f"document.querySelector(\"tr[data-boot-id='{created['id']}'] [data-status]\")"
+            f"() => document.querySelector(\"tr[data-boot-id='{created['id']}'] [data-status]\")"
             ".textContent === 'done'",
             timeout=60_000,
         )

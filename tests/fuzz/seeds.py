@@ -52,11 +52,9 @@ def scanner_seeds() -> Iterator[bytes]:
 
 
 def synthesized_logs() -> list[bytes]:
-    """The demo logs of the synthesizer (which is moving from app.analysis.synth to app.synth)."""
-    try:
-        from app.synth import demo_workloads, write_log  # type: ignore[import-not-found]
-    except ImportError:
-        from app.analysis.synth import demo_workloads, write_log
+    """The demo logs of the synthesizer: the IoMmu and encryption lines no real log has."""
+    from app.synth import demo_workloads, write_log
+
     logs = []
     for workload in demo_workloads():
         buffer = io.BytesIO()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.analysis.report import analyze_file
 from app.db import queries
 from app.db.base import utcnow
 from app.db.blobs import Limits
@@ -89,7 +90,11 @@ def test_lost_claim_cannot_store_a_result(db, logs_dir: Path) -> None:
         assert not lease.renew_lease(session, claim=old, lease_seconds=60)
         assert lease.renew_lease(session, claim=new, lease_seconds=60)
         assert not lease.complete_run(
-            session, claim=old, result={"findings": []}, result_sha256="0" * 64, duration=1
+            session,
+            claim=old,
+            result=analyze_file(logs_dir / LOG),
+            result_sha256="0" * 64,
+            duration=1,
         )
 
 

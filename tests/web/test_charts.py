@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from typing import Any
 
 import pytest
 
+from app.analysis.document import Device, Label, ResultDocument, Snapshot
+from app.analysis.jsondata import from_json
 from app.analysis.report import analyze
 from app.service.comparison import compare_devices, compare_documents, compare_findings
 from app.service.figures.address_space import build_address_space_figure
@@ -20,14 +23,14 @@ from tests.web.figures import assert_valid_figure
 
 
 @pytest.fixture(scope="module")
-def documents() -> dict[str, dict[str, Any]]:
+def documents() -> dict[str, ResultDocument]:
     return {
-        name: analyze(io.BytesIO(synthesized_log(name)), name=f"{name}.log").to_dict()
+        name: analyze(io.BytesIO(synthesized_log(name)), name=f"{name}.log")
         for name in ("sev-legacy-202211-leak", "sev-snp-pool-virtio-blk")
     }
 
 
-def test_timeline_figure_has_every_layer(documents: dict[str, dict[str, Any]]) -> None:
+def test_timeline_figure_has_every_layer(documents: dict[str, ResultDocument]) -> None:
     document = documents["sev-legacy-202211-leak"]
     figure = build_timeline_figure(build_window(document))
     names = {trace["name"] for trace in figure["data"]}
@@ -40,7 +43,7 @@ def test_timeline_figure_has_every_layer(documents: dict[str, dict[str, Any]]) -
     gantt_devices = {
         y.split(" ·")[0] for t in figure["data"] if t.get("yaxis") == "y3" for y in t["y"] if y
     }
-    assert gantt_devices == {d["device"] for d in document["devices"]}
+    assert gantt_devices == {d.device for d in document.devices}
     json.dumps(figure)  # plain JSON
 
 
@@ -53,8 +56,12 @@ def test_lanes_do_not_overlap_within_a_device() -> None:
 
 
 def test_address_space_figure_labels_firmware_ranges() -> None:
-    snapshot = {
+    snapshot_json = {
         "line": 90,
+        "truncated": 0,
+        "shared_pages": 1,
+        "private_pages": 4096,
+        "unaccepted_pages": 0,
         "ranges": [
             {
                 "start": 0x80_0000,
@@ -72,7 +79,8 @@ def test_address_space_figure_labels_firmware_ranges() -> None:
             },
         ],
     }
-    labels = [{"start": 0x80_0000, "end": 0x80_2000, "state": "shared", "label": "GHCB"}]
+    snapshot = from_json(Snapshot, snapshot_json)
+    labels = [Label(start=0x80_0000, end=0x80_2000, state="shared", label="GHCB")]
     figure = build_address_space_figure(snapshot, labels, moment="hand-off")
     rows = {trace["y"][0] for trace in figure["data"]}
     assert rows == {"shared", "private", "firmware"}
@@ -81,8 +89,8 @@ def test_address_space_figure_labels_firmware_ranges() -> None:
     assert "line 90" in figure["layout"]["title"]["text"]
 
 
-def test_device_figures_cover_the_statistics(documents: dict[str, dict[str, Any]]) -> None:
-    devices = documents["sev-legacy-202211-leak"]["devices"]
+def test_device_figures_cover_the_statistics(documents: dict[str, ResultDocument]) -> None:
+    devices = documents["sev-legacy-202211-leak"].devices
     figures = build_device_figures(devices, seconds=False)
     titles = [f["layout"]["title"]["text"] for f in figures]
     assert titles == [
@@ -94,7 +102,7 @@ def test_device_figures_cover_the_statistics(documents: dict[str, dict[str, Any]
     ]
     maps = figures[0]["data"]
     total = sum(sum(trace["y"]) for trace in maps)
-    assert total == sum(d["maps"] for d in devices)
+    assert total == sum(d.maps for d in devices)
     assert build_device_figures([], seconds=False) == []
 
 
@@ -104,68 +112,82 @@ def test_operation_family_groups_widths() -> None:
     assert operation_family("") == "other"
 
 
-def test_compare_findings_by_fingerprint(documents: dict[str, dict[str, Any]]) -> None:
-    a = documents["sev-snp-pool-virtio-blk"]["findings"]
-    b = documents["sev-legacy-202211-leak"]["findings"]
+def test_compare_findings_by_fingerprint(documents: dict[str, ResultDocument]) -> None:
+    a = documents["sev-snp-pool-virtio-blk"].findings
+    b = documents["sev-legacy-202211-leak"].findings
     diff = compare_findings(a, b)
-    assert {f["id"] for f in diff["new"]} >= {"IOMMU-001"}
-    assert len(diff["new"]) + len(diff["persisting"]) == len(b)
-    assert len(diff["fixed"]) + len(diff["persisting"]) == len(a)
+    assert {f.id for f in diff.new} >= {"IOMMU-001"}
+    assert len(diff.new) + len(diff.persisting) == len(b)
+    assert len(diff.fixed) + len(diff.persisting) == len(a)
     same = compare_findings(b, b)
-    assert same["new"] == [] and same["fixed"] == [] and len(same["persisting"]) == len(b)
+    assert same.new == () and same.fixed == () and len(same.persisting) == len(b)
 
 
-def test_compare_devices_gives_deltas() -> None:
-    rows = compare_devices(
-        [{"device": "blk", "bytes": 100, "maps": 2}],
-        [{"device": "blk", "bytes": 40, "maps": 3}, {"device": "net", "bytes": 7, "maps": 1}],
+@pytest.fixture(scope="module")
+def a_device(documents: dict[str, ResultDocument]) -> Device:
+    return documents["sev-legacy-202211-leak"].devices[0]
+
+
+def device(base: Device, name: str, **metrics: int) -> Device:
+    """A device called ``name`` with the given statistics, every other one 0."""
+    zero = {m: 0 for m in ("maps", "bytes", "bounce_bytes", "transitions", "peak_shared_pages")}
+    return dataclasses.replace(
+        base, device=name, shared_page_lines=0, shared_page_seconds=0.0, **{**zero, **metrics}
     )
-    assert [r["device"] for r in rows] == ["blk", "net"]
-    assert rows[0]["delta"] == {"bytes": -60, "maps": 1}
-    assert rows[1]["a"] is None and rows[1]["delta"]["bytes"] == 7
 
 
-def test_compare_devices_pairs_a_kind_only_name_with_its_pci_address() -> None:
+def test_compare_devices_gives_deltas(a_device: Device) -> None:
+    rows = compare_devices(
+        [device(a_device, "blk", bytes=100, maps=2)],
+        [device(a_device, "blk", bytes=40, maps=3), device(a_device, "net", bytes=7, maps=1)],
+    )
+    assert [r.device for r in rows] == ["blk", "net"]
+    changed = {m: v for m, v in rows[0].delta.items() if v}
+    assert changed == {"bytes": -60, "maps": 1}
+    assert rows[1].a is None and rows[1].delta["bytes"] == 7
+
+
+def test_compare_devices_pairs_a_kind_only_name_with_its_pci_address(a_device: Device) -> None:
     """An edk2-stable202211 log names "virtio-blk"; a newer one "virtio-blk 00:03.0"."""
     rows = compare_devices(
-        [{"device": "virtio-blk", "bytes": 100}, {"device": "fw-cfg", "bytes": 1}],
-        [{"device": "virtio-blk 00:03.0", "bytes": 40}, {"device": "fw-cfg", "bytes": 2}],
+        [device(a_device, "virtio-blk", bytes=100), device(a_device, "fw-cfg", bytes=1)],
+        [device(a_device, "virtio-blk 00:03.0", bytes=40), device(a_device, "fw-cfg", bytes=2)],
     )
-    assert [r["device"] for r in rows] == ["fw-cfg", "virtio-blk 00:03.0"]
-    assert rows[1]["delta"] == {"bytes": -60}
+    assert [r.device for r in rows] == ["fw-cfg", "virtio-blk 00:03.0"]
+    assert {m: v for m, v in rows[1].delta.items() if v} == {"bytes": -60}
     two = compare_devices(
-        [{"device": "virtio-net", "bytes": 1}],
+        [device(a_device, "virtio-net", bytes=1)],
         [
-            {"device": "virtio-net 00:04.0", "bytes": 1},
-            {"device": "virtio-net 00:05.0", "bytes": 1},
+            device(a_device, "virtio-net 00:04.0", bytes=1),
+            device(a_device, "virtio-net 00:05.0", bytes=1),
         ],
     )
     assert len(two) == 3  # ambiguous: which of the two is it? left unpaired
 
 
-def every_figure(document: dict[str, Any], other: dict[str, Any]) -> list[dict[str, Any]]:
+def every_figure(document: ResultDocument, other: ResultDocument) -> list[dict[str, Any]]:
     """Each builder's figures for ``document``: whole and zoomed timelines, both address-space
     moments, device charts on a line and a time axis, and deltas against ``other``."""
-    space = document["address_space"]
+    space = document.address_space
     extent = build_window(document)["extent"]
     middle = (extent[0] + extent[1]) / 2
-    rows = compare_documents(other, document)["devices"]
+    rows = compare_documents(other, document).devices
     return [
         build_timeline_figure(build_window(document)),
         build_timeline_figure(build_window(document, start=middle, end=middle + 50), title="zoom"),
         *(
-            build_address_space_figure(space.get(moment), space.get("labels", []), moment=moment)
-            for moment in ("handoff", "end")
+            build_address_space_figure(snapshot, space.labels, moment=moment)
+            for moment, snapshot in (("handoff", space.handoff), ("end", space.end))
         ),
         build_address_space_figure(None, [], moment="nothing"),
-        *build_device_figures(document["devices"], seconds=False),
-        *build_device_figures(document["devices"], seconds=True),
+        *build_device_figures(document.devices, seconds=False),
+        *build_device_figures(document.devices, seconds=True),
         *(build_delta_figure(rows, metric, metric) for metric in ("bytes", "transitions")),
     ]
 
 
 def test_every_figure_is_valid_plotly_of_the_vendored_basic_bundle(
-    documents: dict[str, dict[str, Any]],
+    documents: dict[str, ResultDocument],
 ) -> None:
     """Each figure passes ``plotly.graph_objects.Figure`` (plotly's schema) and uses only
     the trace types of static/vendor's basic plotly.js bundle."""

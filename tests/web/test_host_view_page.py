@@ -27,7 +27,8 @@ def test_host_figure_is_valid_and_on_the_trace_seconds() -> None:
 
 
 def test_no_host_section_no_track() -> None:
-    assert host_view({"findings": []}) == {"host": None, "host_figure": None}
+    document = analyze(io.BytesIO(b"SecCoreStartupWithStack(0xFFFCC000, 0x820000)\n"), name="g")
+    assert host_view(document) == {"host": None, "host_figure": None}
 
 
 def test_boot_page_shows_the_host_track(web_client: Any, make_boot: BootMaker) -> None:

@@ -2,24 +2,39 @@
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
 import pytest
 
+from app.analysis.document import ResultDocument
 from app.analysis.report import analyze
 from app.service.timeline import MAX_EVENTS, MAX_SPANS, build_axis, build_window
 from tests.web.conftest import synthesized_log
 
 
 @pytest.fixture(scope="module")
-def leak_document() -> dict[str, Any]:
-    import io
-
-    return analyze(io.BytesIO(synthesized_log("sev-legacy-202211-leak")), name="leak.log").to_dict()
+def leak_document() -> ResultDocument:
+    return analyze(io.BytesIO(synthesized_log("sev-legacy-202211-leak")), name="leak.log")
 
 
-def huge_document(lines: int = 50_000_000) -> dict[str, Any]:
+def _merge(data: dict[str, Any], changes: dict[str, Any]) -> None:
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            _merge(data[key], value)
+        else:
+            data[key] = value
+
+
+def document_with(base: ResultDocument, changes: dict[str, Any]) -> ResultDocument:
+    """``base`` with some sections replaced (given as JSON), read back as a typed document."""
+    data = base.to_dict()
+    _merge(data, changes)
+    return ResultDocument.from_dict(data)
+
+
+def huge_document(base: ResultDocument, lines: int = 50_000_000) -> ResultDocument:
     """A result document at the engine's caps (1000 buckets, 500 transitions, 2 x 2000
     lifetimes), as a boot with tens of millions of lines produces."""
     width = lines // 1000
@@ -57,12 +72,15 @@ def huge_document(lines: int = 50_000_000) -> dict[str, Any]:
             "start_time": None,
             "end_time": None,
             "pages": 2,
+            "request_line": None,
+            "mapping": None,
         }
         for i in range(4000)
     ]
-    return {
+    phase = {"name": "DXE", "first_line": 1, "last_line": lines}
+    changes = {
         "source": {"lines": lines, "has_timestamps": False},
-        "phases": [{"name": "DXE", "first_line": 1, "last_line": lines}],
+        "phases": [{**phase, "start_time": None, "end_time": None}],
         "timeline": {
             "shared_pages": {"bucket_lines": width, "points": points},
             "transitions": {
@@ -81,29 +99,30 @@ def huge_document(lines: int = 50_000_000) -> dict[str, Any]:
         "boot": {"exit_boot_services_line": lines - 200},
         "iommu": {"handoff_line": lines - 100},
     }
+    return document_with(base, changes)
 
 
-def test_window_whole_boot_matches_engine_series(leak_document: dict[str, Any]) -> None:
+def test_window_whole_boot_matches_engine_series(leak_document: ResultDocument) -> None:
     window = build_window(leak_document, points=4000)
     assert window["axis"] == "line"
     ebs, handoff = (
-        leak_document["boot"]["exit_boot_services_line"],
-        leak_document["iommu"]["handoff_line"],
+        leak_document.boot.exit_boot_services_line,
+        leak_document.iommu.handoff_line,
     )
     assert [(m["label"], m["line"]) for m in window["markers"]] == [
         ("ExitBootServices", ebs),
         ("hand-off", handoff),
     ]
-    stored = leak_document["timeline"]["shared_pages"]["points"]
-    assert window["shared"]["max"] == [p["max"] for p in stored]
-    assert max(window["shared"]["max"]) == leak_document["iommu"]["peak_shared_pages"]
+    stored = leak_document.timeline.shared_pages.points
+    assert window["shared"]["max"] == [p.max for p in stored]
+    assert max(window["shared"]["max"]) == leak_document.iommu.peak_shared_pages
     counts = window["counts"]
     total = sum(counts["to_shared"]) + sum(counts["to_private"])
-    assert total == leak_document["timeline"]["transitions"]["total"]
+    assert total == leak_document.timeline.transitions.total
     assert [b["name"] for b in window["phases"]][-1] == "ExitBootServices"
 
 
-def test_window_zoom_keeps_only_the_window(leak_document: dict[str, Any]) -> None:
+def test_window_zoom_keeps_only_the_window(leak_document: ResultDocument) -> None:
     window = build_window(leak_document, start=2100, end=2300, points=100)
     assert window["window"] == [2100, 2300]
     xs = window["shared"]["x"]
@@ -114,24 +133,24 @@ def test_window_zoom_keeps_only_the_window(leak_document: dict[str, Any]) -> Non
     assert 0 < len(window["counts"]["x"]) <= 100
 
 
-def test_window_opens_at_the_level_before_it(leak_document: dict[str, Any]) -> None:
-    points = leak_document["timeline"]["shared_pages"]["points"]
-    before = [p for p in points if p["line"] < 2500][-1]["last"]
+def test_window_opens_at_the_level_before_it(leak_document: ResultDocument) -> None:
+    points = leak_document.timeline.shared_pages.points
+    before = [p for p in points if p.line < 2500][-1].last
     window = build_window(leak_document, start=2500, end=2600)
     assert window["shared"]["x"][0] == 2500
     assert window["shared"]["last"][0] == before
 
 
-def test_window_merges_to_requested_points_keeping_spikes() -> None:
-    document = huge_document()
+def test_window_merges_to_requested_points_keeping_spikes(leak_document: ResultDocument) -> None:
+    document = huge_document(leak_document)
     window = build_window(document, points=50)
     assert len(window["shared"]["x"]) <= 50
     assert max(window["shared"]["max"]) == 62  # 50 + 12: the highest spike survives
     assert min(window["shared"]["min"]) == 0
 
 
-def test_window_of_a_huge_boot_stays_small() -> None:
-    document = huge_document()
+def test_window_of_a_huge_boot_stays_small(leak_document: ResultDocument) -> None:
+    document = huge_document(leak_document)
     window = build_window(document, points=4000)
     assert len(window["events"]["x"]) <= MAX_EVENTS
     assert window["spans"]["shown"] <= MAX_SPANS < window["spans"]["in_window"]
@@ -139,14 +158,14 @@ def test_window_of_a_huge_boot_stays_small() -> None:
     assert size < 2 * 1024 * 1024, size
 
 
-def test_window_bad_bounds_fall_back_to_the_whole_boot(leak_document: dict[str, Any]) -> None:
+def test_window_bad_bounds_fall_back_to_the_whole_boot(leak_document: ResultDocument) -> None:
     full = build_window(leak_document)
     assert build_window(leak_document, start=5000, end=10)["window"] == full["window"]
     assert build_window(leak_document, start=-50, end=1e12)["window"] == full["window"]
 
 
-def test_axis_uses_seconds_when_the_log_has_timestamps() -> None:
-    document = {
+def test_axis_uses_seconds_when_the_log_has_timestamps(leak_document: ResultDocument) -> None:
+    changes = {
         "source": {"lines": 100, "has_timestamps": True},
         "phases": [
             {"name": "SEC", "first_line": 1, "last_line": 40, "start_time": 0.0, "end_time": 1.0},
@@ -155,11 +174,14 @@ def test_axis_uses_seconds_when_the_log_has_timestamps() -> None:
         "timeline": {
             "shared_pages": {
                 "points": [{"line": 70, "end_line": 70, "time": 2.0, "min": 1, "max": 1, "last": 1}]
-            }
+            },
+            "transitions": {"first": [], "per_bucket": {"buckets": []}},
+            "lifetimes": {"long_lived": [], "sampled": []},
         },
         "boot": {"exit_boot_services_line": 90},
         "iommu": {"handoff_line": None},
     }
+    document = document_with(leak_document, changes)
     axis = build_axis(document)
     assert axis.kind == "time"
     assert axis.at(70) == 2.0

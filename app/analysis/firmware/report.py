@@ -46,6 +46,10 @@ class Identity:
         }
 
 
+# The diagnostics that say best why an image has no tables, most specific first.
+WHY_UNUSABLE_CODES = ("variable-store", "not-ovmf", "legacy-reset-block", "image-too-small")
+
+
 @dataclass(frozen=True, slots=True)
 class FirmwareReport:
     identity: Identity
@@ -68,6 +72,16 @@ class FirmwareReport:
         """Whether anything was read beyond the identity: a footer entry or a descriptor."""
         has_entries = self.footer is not None and bool(self.footer.entries)
         return has_entries or self.sev is not None or self.tdx is not None
+
+    @property
+    def why_unusable(self) -> str:
+        """The diagnostic that says best why nothing was read (for a one-line error)."""
+        by_code = {d.code: d.message for d in self.diagnostics}
+        for code in WHY_UNUSABLE_CODES:
+            if code in by_code:
+                return by_code[code]
+        errors = self.errors
+        return errors[0].message if errors else "no firmware tables found"
 
     def entry(self, known: guids.KnownGuid) -> FooterEntry | None:
         return self.footer.find(known.guid) if self.footer else None

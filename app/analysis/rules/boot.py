@@ -8,15 +8,18 @@ from app.analysis.rules.base import Rule
 RULES = (
     Rule(
         "BOOT-001",
-        1,
+        2,
         Severity.CRITICAL,
         "Boot failed",
-        "The firmware stopped with an ASSERT or BDS found nothing it could boot. Everything the "
-        "log says after this point is missing, so shared pages and live mappings were never torn "
-        "down and the guest never reached its OS.",
-        "Start from the ASSERT's file and line (or the boot options BDS tried). Rebuild with the "
-        "same edk2 tag to reproduce; check that the VMM passed the devices and firmware volumes "
-        "this build expects.",
+        "The boot stopped: an ASSERT, a CPU exception (the firmware's register dump), an error of "
+        "the #VC or #VE handler, a fatal error of the VMM (KVM or QEMU), or BDS found nothing it "
+        "could boot. Everything after this point is missing, so shared pages and live mappings "
+        "were never torn down and the guest never reached its OS. For a crash the details name "
+        "the RIP and the module it falls in.",
+        "Start from the ASSERT's file and line, or the faulting module and RIP (disassemble the "
+        "module's .debug file at RIP - ImageBase), or the boot options BDS tried. Rebuild with "
+        "the same edk2 tag to reproduce; check that the VMM passed the devices and firmware "
+        "volumes this build expects.",
     ),
     Rule(
         "BOOT-002",
@@ -42,5 +45,17 @@ RULES = (
         "Review with verbose logs, but ship builds with the default PcdDebugPrintErrorLevel "
         "(0x8000004F) or a RELEASE build; the modules at the top of the table are the ones to "
         "quieten first.",
+    ),
+    Rule(
+        "BOOT-004",
+        1,
+        Severity.MEDIUM,
+        "A boot attempt failed before a later one went ahead",
+        "BDS could not load or start a boot option (or printed `Unable to boot!` and ran the "
+        "boot manager), and a later attempt then started. The boot's outcome is that of the "
+        "last attempt; the failed one is worth a look: a missing or unsigned loader, a device "
+        "that was not ready, or a boot order that no longer matches the disks.",
+        "Check the failed option's device path and status in the line; fix the boot order or "
+        "the image so that the intended option boots first.",
     ),
 )

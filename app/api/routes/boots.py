@@ -20,13 +20,15 @@ from app.api.schemas import BootCreated, BootListPublic, BootPublic, ReanalyseSt
 from app.db import queries
 from app.db.models import Project
 from app.http.deps import DbDep, PrincipalDep, QueueDep, SessionDep, SettingsDep
-from app.service.errors import Invalid, NotFound, SignInRequired
-from app.service.ingest import build_fields, ingest_boot, limits_of, parse_metadata
-from app.service.permissions import Principal
+from app.http.params import OffsetQuery
+from app.service.errors import Invalid
+from app.service.ingest import build_fields, check_text, ingest_boot, limits_of, parse_metadata
+from app.service.permissions import Principal, upload_project
 
 router = APIRouter(prefix="/boots", tags=["boots"])
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
+MAX_PROJECT_CHARS = 100  # projects.name is String(100)
 PlatformName = Literal["none", "sev", "sev-es", "sev-snp", "tdx", "unknown"]
 
 
@@ -36,12 +38,10 @@ def _upload_project(session: Session, principal: Principal, name: str | None) ->
         return principal.token.project
     if not name:
         raise Invalid("give the project field")
-    project = queries.get_project(session, name=name.strip())
-    if project is None:
-        if principal.is_anonymous:
-            raise SignInRequired("send an API token")
-        raise NotFound(f"no project {name!r}")
-    return project
+    check_text("project", name)
+    if len(name) > MAX_PROJECT_CHARS:
+        raise Invalid(f"project names have at most {MAX_PROJECT_CHARS} characters")
+    return upload_project(session, principal, name)
 
 
 @router.post(
@@ -79,7 +79,7 @@ def upload_boot(
 ) -> BootCreated:
     """Accept a boot log for analysis; answers at once, the analysis runs on a worker."""
     target = _upload_project(session, principal, project)
-    principal.require(target, "upload")
+    principal.require(target, "upload")  # the token's own project: scopes still apply
     session.commit()  # end the read transaction; the objects stay usable
     base = base_url(request, settings)
     metadata = parse_metadata(firmware_metadata.file) if firmware_metadata else None
@@ -124,7 +124,7 @@ def list_boots(
     severity: Annotated[SeverityName | None, Query(description="worst severity at least")] = None,
     stale: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: OffsetQuery = 0,
 ) -> BootListPublic:
     """Boots the caller may read, newest first."""
     boots, total = queries.list_boots(

@@ -3,7 +3,6 @@ and the raw log by line range."""
 
 from __future__ import annotations
 
-import json
 from itertools import islice
 from typing import Annotated, Any, Literal
 
@@ -11,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi import status as http
 from fastapi.responses import JSONResponse
 
+from app.analysis.jsondata import to_json
 from app.api.deps import ReadableBoot
 from app.api.schemas import (
     DeviceStatListPublic,
@@ -20,8 +20,9 @@ from app.api.schemas import (
 )
 from app.db import queries
 from app.db.blobs import iter_blob_lines
-from app.http.deps import SessionDep
-from app.service.results import result_bytes
+from app.http.deps import SessionDep, SettingsDep
+from app.http.params import MAX_INT32
+from app.service.results import require_result, result_bytes
 
 router = APIRouter(prefix="/boots/{boot_id}", tags=["results"])
 
@@ -42,11 +43,11 @@ def read_result(boot: ReadableBoot, session: SessionDep) -> Response:
 @router.get("/timeline", response_class=JSONResponse)
 def read_timeline(boot: ReadableBoot, session: SessionDep) -> dict[str, Any]:
     """Timeline data of the result (phases and the timeline section)."""
-    document = json.loads(result_bytes(session, boot))
+    document = require_result(session, boot)
     return {
         "boot_id": boot.id,
-        "phases": document.get("phases", []),
-        "timeline": document.get("timeline", {}),
+        "phases": to_json(document.phases),
+        "timeline": to_json(document.timeline),
     }
 
 
@@ -70,24 +71,46 @@ def list_devices(boot: ReadableBoot, session: SessionDep) -> DeviceStatListPubli
     return DeviceStatListPublic(boot_id=boot.id, data=data, count=len(data))
 
 
-@router.get("/log", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
+@router.get(
+    "/log",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/plain": {}}},
+        416: {"description": "the lines are outside the log"},
+    },
+)
 def read_log(
     boot: ReadableBoot,
     session: SessionDep,
-    start: Annotated[int, Query(ge=1, description="first line, 1-based")] = 1,
-    end: Annotated[int | None, Query(ge=1, description="last line, inclusive")] = None,
+    settings: SettingsDep,
+    start: Annotated[int, Query(ge=1, le=MAX_INT32, description="first line, 1-based")] = 1,
+    end: Annotated[
+        int | None, Query(ge=1, le=MAX_INT32, description="last line, inclusive")
+    ] = None,
 ) -> Response:
-    """The raw log, lines ``start``..``end`` (at most 100,000 at a time), bytes as uploaded."""
+    """The raw log, lines ``start``..``end``, bytes as uploaded: at most 100,000 lines and
+    ``max_log_response_bytes`` at a time (``X-Line-End`` says where it stopped), each line
+    cut to ``max_log_line_bytes``."""
     last = min(end or start + MAX_LOG_LINES - 1, start + MAX_LOG_LINES - 1, boot.log_lines)
     if start > max(boot.log_lines, 1) or (end is not None and end < start):
         raise HTTPException(
             http.HTTP_416_RANGE_NOT_SATISFIABLE,
             f"lines {start}..{end or start} are outside 1..{boot.log_lines}",
         )
-    lines = islice(iter_blob_lines(session, boot.log_sha256, start), last - start + 1)
+    lines = iter_blob_lines(
+        session, boot.log_sha256, start, max_line_bytes=settings.max_log_line_bytes
+    )
+    body = bytearray()
+    shown = 0
+    for line in islice(lines, last - start + 1):
+        if shown and len(body) + len(line) > settings.max_log_response_bytes:
+            break
+        body += line
+        shown += 1
     headers = {
         "X-Line-Start": str(start),
-        "X-Line-End": str(last),
+        "X-Line-End": str(start + shown - 1),
         "X-Total-Lines": str(boot.log_lines),
+        "X-Max-Line-Bytes": str(settings.max_log_line_bytes),
     }
-    return Response(b"".join(lines), media_type="text/plain; charset=utf-8", headers=headers)
+    return Response(bytes(body), media_type="text/plain; charset=utf-8", headers=headers)

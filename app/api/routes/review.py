@@ -15,10 +15,13 @@ from fastapi import APIRouter, Query
 from fastapi import status as http
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.analysis.jsondata import to_json
 from app.api.deps import ReadableBoot
+from app.api.schemas import Text
 from app.db import review_queries
 from app.db.review import FINDING_STATUSES, MAX_COMMENT_CHARS
 from app.http.deps import DbDep, PrincipalDep, SessionDep
+from app.http.params import FINGERPRINT_PATTERN, MAX_INT32, BootIdQuery, FingerprintPath
 from app.service import review
 from app.service.comparison import compare_documents
 from app.service.figures.timeline import build_timeline_figure
@@ -30,9 +33,9 @@ router = APIRouter(tags=["review"])
 
 
 class CommentCreate(BaseModel):
-    body: str = Field(min_length=1, max_length=MAX_COMMENT_CHARS)
-    fingerprint: str | None = Field(default=None, max_length=128)
-    line: int | None = Field(default=None, ge=1)
+    body: Text = Field(min_length=1, max_length=MAX_COMMENT_CHARS)
+    fingerprint: str | None = Field(default=None, pattern=FINGERPRINT_PATTERN)
+    line: int | None = Field(default=None, ge=1, le=MAX_INT32)
 
 
 class CommentPublic(BaseModel):
@@ -54,7 +57,7 @@ class CommentListPublic(BaseModel):
 
 
 class FindingStatusUpdate(BaseModel):
-    status: str = Field(description=", ".join(FINDING_STATUSES))
+    status: str = Field(max_length=32, description=", ".join(FINDING_STATUSES))
 
 
 class FindingStatusPublic(BaseModel):
@@ -67,8 +70,8 @@ class FindingStatusPublic(BaseModel):
 
 
 class KnownIssueUpdate(BaseModel):
-    rule_id: str = Field(min_length=1, max_length=32)
-    note: str = Field(default="", max_length=MAX_COMMENT_CHARS)
+    rule_id: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")
+    note: Text = Field(default="", max_length=MAX_COMMENT_CHARS)
 
 
 class KnownIssuePublic(BaseModel):
@@ -110,7 +113,7 @@ def create_comment(
 
 @router.put("/boots/{boot_id}/findings/{fingerprint}/status", response_model=FindingStatusPublic)
 def set_finding_status(
-    fingerprint: str,
+    fingerprint: FingerprintPath,
     body: FindingStatusUpdate,
     boot: ReadableBoot,
     db: DbDep,
@@ -125,7 +128,7 @@ def set_finding_status(
 
 @router.put("/boots/{boot_id}/known-issues/{fingerprint}", response_model=KnownIssuePublic)
 def add_known_issue(
-    fingerprint: str,
+    fingerprint: FingerprintPath,
     body: KnownIssueUpdate,
     boot: ReadableBoot,
     db: DbDep,
@@ -140,7 +143,7 @@ def add_known_issue(
 
 @router.delete("/boots/{boot_id}/known-issues/{fingerprint}", status_code=204)
 def remove_known_issue(
-    fingerprint: str, boot: ReadableBoot, db: DbDep, principal: PrincipalDep
+    fingerprint: FingerprintPath, boot: ReadableBoot, db: DbDep, principal: PrincipalDep
 ) -> None:
     review.remove_known_issue(db, principal, boot, fingerprint=fingerprint)
 
@@ -177,8 +180,8 @@ def read_timeline_window(
 
 @router.get("/compare")
 def read_comparison(
-    a: Annotated[int, Query(ge=1)],
-    b: Annotated[int, Query(ge=1)],
+    a: BootIdQuery,
+    b: BootIdQuery,
     session: SessionDep,
     principal: PrincipalDep,
 ) -> dict[str, Any]:
@@ -186,4 +189,4 @@ def read_comparison(
     boot_a = readable_boot(session, principal, a)
     boot_b = readable_boot(session, principal, b)
     result = compare_documents(require_result(session, boot_a), require_result(session, boot_b))
-    return {"a": boot_a.id, "b": boot_b.id, **result}
+    return {"a": boot_a.id, "b": boot_b.id, **to_json(result)}

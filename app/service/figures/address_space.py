@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from app.analysis.document import Label, Snapshot
 from app.service.figures.style import MIB, STATE_COLOURS, Figure, build_layout
 
 
 def build_address_space_figure(
-    snapshot: dict[str, Any] | None, labels: list[dict[str, Any]], *, moment: str
+    snapshot: Snapshot | None, labels: Sequence[Label], *, moment: str
 ) -> Figure:
     """Page states over guest-physical ranges at one moment, with firmware metadata ranges
     (MEMFD, GHCB, pool, ...) on their own row. Each range also gets a marker so that a
     4 KiB range stays visible on a gigabyte-wide axis."""
-    ranges = (snapshot or {}).get("ranges", [])
+    ranges = snapshot.ranges if snapshot else ()
     traces: list[dict[str, Any]] = []
     for state in ("shared", "private", "unaccepted"):
-        items = [r for r in ranges if r["state"] == state]
+        items = [r for r in ranges if r.state == state]
         if not items:
             continue
         text = [
-            f"0x{r['start']:x}–0x{r['end'] - 1:x}<br>{r['pages']} page(s) {state}"
-            + (f"<br>{', '.join(r['labels'])}" if r.get("labels") else "")
+            f"0x{r.start:x}–0x{r.end - 1:x}<br>{r.pages} page(s) {state}"
+            + (f"<br>{', '.join(r.labels)}" if r.labels else "")
             for r in items
         ]
         traces.append(
@@ -30,8 +32,8 @@ def build_address_space_figure(
                 "orientation": "h",
                 "name": state,
                 "y": [state] * len(items),
-                "base": [r["start"] / MIB for r in items],
-                "x": [(r["end"] - r["start"]) / MIB for r in items],
+                "base": [r.start / MIB for r in items],
+                "x": [(r.end - r.start) / MIB for r in items],
                 "text": text,
                 "textposition": "none",
                 "hovertemplate": "%{text}<extra></extra>",
@@ -45,7 +47,7 @@ def build_address_space_figure(
                 "mode": "markers",
                 "showlegend": False,
                 "y": [state] * len(items),
-                "x": [(r["start"] + r["end"]) / 2 / MIB for r in items],
+                "x": [(r.start + r.end) / 2 / MIB for r in items],
                 "text": text,
                 "hovertemplate": "%{text}<extra></extra>",
                 "marker": {
@@ -57,8 +59,8 @@ def build_address_space_figure(
         )
     if labels:
         text = [
-            f"{lb['label']}<br>0x{lb['start']:x}–0x{lb['end'] - 1:x}"
-            f" ({(lb['end'] - lb['start']) // 4096} page(s), {lb.get('state') or '?'})"
+            f"{lb.label}<br>0x{lb.start:x}–0x{lb.end - 1:x}"
+            f" ({(lb.end - lb.start) // 4096} page(s), {lb.state or '?'})"
             for lb in labels
         ]
         traces.append(
@@ -67,9 +69,9 @@ def build_address_space_figure(
                 "orientation": "h",
                 "name": "firmware ranges",
                 "y": ["firmware"] * len(labels),
-                "base": [lb["start"] / MIB for lb in labels],
-                "x": [(lb["end"] - lb["start"]) / MIB for lb in labels],
-                "text": [lb["label"] for lb in labels],
+                "base": [lb.start / MIB for lb in labels],
+                "x": [(lb.end - lb.start) / MIB for lb in labels],
+                "text": [lb.label for lb in labels],
                 "textposition": "inside",
                 "insidetextanchor": "middle",
                 "hovertext": text,
@@ -79,8 +81,8 @@ def build_address_space_figure(
             }
         )
     title = f"Address space at {moment}"
-    if snapshot and snapshot.get("line"):
-        title += f" (line {snapshot['line']:,})"
+    if snapshot and snapshot.line:
+        title += f" (line {snapshot.line:,})"
     layout = build_layout(
         title,
         height=300,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
+from app.analysis.document import Device
+from app.service.comparison import DeviceDelta, metric
 from app.service.figures.style import OPERATION_COLOURS, Figure, build_layout, operation_family
 
 
@@ -39,20 +41,19 @@ def _bar(
     return {"data": traces, "layout": layout}
 
 
-def build_device_figures(devices: list[dict[str, Any]], *, seconds: bool) -> list[Figure]:
+def build_device_figures(devices: Sequence[Device], *, seconds: bool) -> list[Figure]:
     """The bar charts of the device section, one metric each (empty list without devices)."""
     if not devices:
         return []
-    names = [d["device"] for d in devices]
+    names = [d.device for d in devices]
     families: dict[str, list[float]] = {}
     for i, d in enumerate(devices):
-        for op, n in (d.get("maps_by_operation") or {}).items():
+        for op, n in d.maps_by_operation.items():
             families.setdefault(operation_family(op), [0.0] * len(devices))[i] += n
     maps = [
         (fam, values, OPERATION_COLOURS.get(fam, "#495057"))
         for fam, values in sorted(families.items())
     ]
-    time_key = "shared_page_seconds" if seconds else "shared_page_lines"
     time_title = "page·seconds" if seconds else "page·lines"
     return [
         _bar("Maps by operation", names, maps, "maps", stack=True),
@@ -60,41 +61,44 @@ def build_device_figures(devices: list[dict[str, Any]], *, seconds: bool) -> lis
             "Bytes mapped and bounced",
             names,
             [
-                ("bytes", [d.get("bytes", 0) for d in devices], "#1c7ed6"),
-                ("bounce bytes", [d.get("bounce_bytes", 0) for d in devices], "#f08c00"),
+                ("bytes", [d.bytes for d in devices], "#1c7ed6"),
+                ("bounce bytes", [d.bounce_bytes for d in devices], "#f08c00"),
             ],
             "bytes",
         ),
         _bar(
             "Encryption transitions",
             names,
-            [("transitions", [d.get("transitions", 0) for d in devices], "#d9480f")],
+            [("transitions", [d.transitions for d in devices], "#d9480f")],
             "transitions",
         ),
         _bar(
             "Peak shared pages",
             names,
-            [("peak shared pages", [d.get("peak_shared_pages", 0) for d in devices], "#e8590c")],
+            [("peak shared pages", [d.peak_shared_pages for d in devices], "#e8590c")],
             "pages",
         ),
         _bar(
             "Shared page-time",
             names,
-            [("shared page-time", [d.get(time_key) or 0 for d in devices], "#862e9c")],
+            [("shared page-time", [_page_time(d, seconds) for d in devices], "#862e9c")],
             time_title,
         ),
     ]
 
 
-def build_delta_figure(rows: list[dict[str, Any]], metric: str, title: str) -> Figure:
-    """Two bars per device (boot A, boot B) for one statistic of the comparison."""
-    names = [r["device"] for r in rows]
+def _page_time(device: Device, seconds: bool) -> float:
+    return device.shared_page_seconds if seconds else device.shared_page_lines
+
+
+def build_delta_figure(rows: Sequence[DeviceDelta], name: str, title: str) -> Figure:
+    """Two bars per device (boot A, boot B) for one statistic (``DEVICE_METRICS``)."""
     return _bar(
         title,
-        names,
+        [r.device for r in rows],
         [
-            ("A", [r["a"].get(metric, 0) if r["a"] else 0 for r in rows], "#4c6ef5"),
-            ("B", [r["b"].get(metric, 0) if r["b"] else 0 for r in rows], "#f76707"),
+            ("A", [metric(r.a, name) for r in rows], "#4c6ef5"),
+            ("B", [metric(r.b, name) for r in rows], "#f76707"),
         ],
-        metric.replace("_", " "),
+        name.replace("_", " "),
     )

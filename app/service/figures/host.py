@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.analysis.document import ResultDocument
 from app.analysis.host.document import Conversion, HostSection
-from app.analysis.jsondata import from_json
 from app.service.figures.style import (
     PHASE_COLOURS,
     PRIVATE_COLOUR,
@@ -126,11 +126,8 @@ def _phase_bands(conversions: tuple[Conversion, ...], xs: list[float]) -> list[d
     return bands
 
 
-def host_view(document: dict[str, Any]) -> dict[str, Any]:
-    """The page context of the host track: ``host`` (typed) and ``host_figure``, both None
-    when the result has no host section."""
-    data = document.get("host")
-    if data is None:
-        return {"host": None, "host_figure": None}
-    host = from_json(HostSection, data)
-    return {"host": host, "host_figure": build_host_figure(host)}
+def host_view(document: ResultDocument) -> dict[str, Any]:
+    """The page context of the host track: ``host`` and ``host_figure``, both None when the
+    result has no host section."""
+    host = document.host
+    return {"host": host, "host_figure": None if host is None else build_host_figure(host)}

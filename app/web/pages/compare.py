@@ -3,17 +3,21 @@ fixed and persisting (by fingerprint), and per-device statistics deltas."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from dataclasses import dataclass, field
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from app.analysis.document import ResultDocument
 from app.db import queries
+from app.db.models import Boot
 from app.http.deps import SessionDep
+from app.http.params import OptionalBootIdQuery
 from app.service.comparison import compare_documents
 from app.service.figures.devices import build_delta_figure
 from app.service.figures.timeline import build_timeline_figure
-from app.service.results import get_result
+from app.service.results import StaleResult, get_result
 from app.service.timeline import build_window
 from app.web.access import PageError, ViewerDep, load_boot
 from app.web.templating import render
@@ -27,21 +31,35 @@ DELTA_FIGURES = (
 )
 
 
-def _side(session: SessionDep, viewer: ViewerDep, boot_id: int, label: str) -> dict[str, Any]:
+@dataclass
+class Side:
+    """One boot of the comparison; ``window`` and ``figure`` (JSON) set by ``_shared_axes``."""
+
+    boot: Boot
+    doc: ResultDocument
+    label: str
+    window: dict[str, Any] = field(default_factory=dict)
+    figure: dict[str, Any] = field(default_factory=dict)
+
+
+def _side(session: SessionDep, viewer: ViewerDep, boot_id: int, label: str) -> Side:
     boot = load_boot(session, viewer, boot_id)
-    document = get_result(session, boot)
+    try:
+        document = get_result(session, boot)
+    except StaleResult as exc:
+        raise PageError(409, f"Boot {boot_id} ({label}): {exc.message}.") from None
     if document is None:
         raise PageError(409, f"Boot {boot_id} ({label}) has no result yet: it is {boot.status}.")
-    return {"boot": boot, "doc": document, "label": label}
+    return Side(boot=boot, doc=document, label=label)
 
 
-def _shared_axes(a: dict[str, Any], b: dict[str, Any]) -> None:
+def _shared_axes(a: Side, b: Side) -> None:
     """Both timelines on one x range (the union), so the axes can stay synchronized."""
-    wa, wb = build_window(a["doc"]), build_window(b["doc"])
+    wa, wb = build_window(a.doc), build_window(b.doc)
     lo = min(wa["extent"][0], wb["extent"][0])
     hi = max(wa["extent"][1], wb["extent"][1])
     figures = [
-        build_timeline_figure(window, title=f"{side['label']}: encryption timeline")
+        build_timeline_figure(window, title=f"{side.label}: encryption timeline")
         for side, window in ((a, wa), (b, wb))
     ]
     height = max(f["layout"]["height"] for f in figures) + 40
@@ -50,7 +68,7 @@ def _shared_axes(a: dict[str, Any], b: dict[str, Any]) -> None:
         layout["xaxis"]["range"] = [lo, hi]
         layout["height"] = height  # equal heights keep the two columns aligned
         layout["margin"]["b"] = 160  # the legend wraps to more rows in a half-width column
-        side["window"], side["figure"] = window, figure
+        side.window, side.figure = window, figure
 
 
 @router.get("/compare", response_class=HTMLResponse, name="compare")
@@ -58,8 +76,8 @@ def compare(
     request: Request,
     session: SessionDep,
     viewer: ViewerDep,
-    a: Annotated[int | None, Query(ge=1)] = None,
-    b: Annotated[int | None, Query(ge=1)] = None,
+    a: OptionalBootIdQuery = None,
+    b: OptionalBootIdQuery = None,
 ) -> HTMLResponse:
     readable = viewer.principal.readable_project_ids(session)
     choices, _ = queries.list_boots(session, project_ids=readable, status="done", limit=200)
@@ -68,16 +86,16 @@ def compare(
         return render(request, "compare.html", context)
     side_a, side_b = _side(session, viewer, a, "A"), _side(session, viewer, b, "B")
     _shared_axes(side_a, side_b)
-    result = compare_documents(side_a["doc"], side_b["doc"])
+    result = compare_documents(side_a.doc, side_b.doc)
     context.update(
         ready=True,
         sides=[side_a, side_b],
         result=result,
         delta_figures=[
-            build_delta_figure(result["devices"], metric, title) for metric, title in DELTA_FIGURES
+            build_delta_figure(result.devices, metric, title) for metric, title in DELTA_FIGURES
         ]
-        if result["devices"]
+        if result.devices
         else [],
-        axes_differ=side_a["window"]["axis"] != side_b["window"]["axis"],
+        axes_differ=side_a.window["axis"] != side_b.window["axis"],
     )
     return render(request, "compare.html", context)

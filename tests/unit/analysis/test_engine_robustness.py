@@ -103,7 +103,7 @@ line = st.builds(
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(line, max_size=80))
+@given(st.lists(line, min_size=1, max_size=80))
 def test_well_formed_lines_with_any_values_never_break_the_simulator(lines: list[str]) -> None:
     document = analyze(io.BytesIO("\n".join(lines).encode() + b"\n"), name="values.log").to_dict()
     assert document["unrecognised_lines"] == 0

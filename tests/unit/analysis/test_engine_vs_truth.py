@@ -14,6 +14,7 @@ import pytest
 
 from app.analysis.report import Replay, replay
 from app.synth import DeviceSpec, FaultSpec, Workload, demo_workloads, write_log
+from app.synth.workload import STOP_KINDS
 
 ATTRIBUTION_TARGET = 0.95
 # Findings any boot may carry without being a detection error.
@@ -47,7 +48,7 @@ def blk(requests: int = 12) -> DeviceSpec:
 def single_fault(
     kind: str, *, platform: str = "sev-snp", edk2: str = "202402", pool: bool = True, **fault: Any
 ) -> Workload:
-    stops = kind in ("truncated", "assert")
+    stops = kind in STOP_KINDS
     return Workload(
         name=f"fault-{kind}-{platform}-{edk2}",
         seed=11,
@@ -91,6 +92,7 @@ FAULT_WORKLOADS = [
     single_fault("shared-at-handoff", platform="tdx", edk2="202402"),
     single_fault("truncated", platform="sev-snp", edk2="202511"),
     single_fault("assert", platform="tdx", edk2="202402"),
+    single_fault("exception", platform="sev-snp", edk2="202402"),
 ]
 
 
@@ -182,3 +184,54 @@ def test_clean_boot_on_every_platform_has_no_problem_findings() -> None:
         iommu = document["iommu"]
         assert iommu["maps"] == truth["mappings_total"]
         assert iommu["live_at_end"] == 0
+
+
+def test_a_crash_after_dma_is_reported_with_the_mappings_live_at_that_moment() -> None:
+    """A #PF in IoMmuDxe in the middle of virtio-blk's requests: the boot failed there, and
+    the mappings the firmware held then are still counted (and reported) as live."""
+    result, truth = run(single_fault("exception", platform="sev-snp", edk2="202402"))
+    document = result.document.to_dict()
+    failure = document["boot"]["failure"]
+    (fault,) = truth["faults"]
+    assert document["boot"]["outcome"] == "failed"
+    assert failure["kind"] == "exception" and failure["line"] == fault["lines"][0]
+    assert failure["module"] == "IoMmuDxe" and failure["vector"] == 0x0E
+    live = [m for m in truth["mappings"] if m["unmap_line"] is None]
+    assert live, "the crash should land while a mapping is live"
+    assert document["iommu"]["live_at_end"] == len(live)
+    assert document["iommu"]["maps"] > 0 and document["iommu"]["handoff_line"] is None
+    assert "IOMMU-001" in found(document)
+
+
+def test_two_boot_cycles_do_not_share_page_state() -> None:
+    """A boot that leaks a mapping, a reset, then a clean boot: the second cycle starts from a
+    clean page map, so its live mappings and shared pages are its own."""
+    leaky = Workload(
+        name="cycle-leak",
+        seed=21,
+        platform="sev",
+        edk2="202211",
+        pool=False,
+        devices=(blk(),),
+        faults=(FaultSpec("leak", device="virtio-blk 00:03.0", at=3),),
+    )
+    clean = Workload(
+        name="cycle-clean", seed=22, platform="sev", edk2="202211", pool=False, devices=(blk(4),)
+    )
+    first, second = io.BytesIO(), io.BytesIO()
+    write_log(leaky, first)
+    write_log(clean, second)
+    reset = b"DXE ResetSystem2: ResetType Warm, Call Depth = 1.\r\n"
+    body = second.getvalue().split(b"\r\n", 1)[1]  # the synthesizer's header only once
+    capture = first.getvalue() + reset + body
+    alone = replay(io.BytesIO(second.getvalue()), name="clean.log").document.to_dict()
+    document = replay(io.BytesIO(capture), name="two.log").document.to_dict()
+    boots = document["boots"]
+    assert len(boots) == 2 and document["boot"]["cycles"] == 2
+    assert [b["outcome"] for b in boots] == ["reset", "handed-off"]
+    assert boots[1]["first_line"] == boots[0]["last_line"] + 1
+    leak = found(document)["IOMMU-001"]
+    assert leak["cycle"] == 0
+    assert all(f["cycle"] == 0 for f in document["findings"] if f["id"] == "IOMMU-001")
+    for key in ("maps", "unmaps", "live_at_ebs", "live_at_end", "peak_shared_pages"):
+        assert document["iommu"][key] == alone["iommu"][key], key

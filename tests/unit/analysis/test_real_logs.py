@@ -5,9 +5,9 @@ provenance), written down by reading the logs, not by running the engine: the pl
 only with positive evidence that no confidential computing was active, ``unknown`` otherwise),
 the outcome and failure kind, the number of boot cycles, the findings and the lines they must
 name, the CPU counts where the log prints them, and a lower bound of the share of recognised
-lines. Each fact is its own test case. Facts the engine does not deliver yet (issue 9, "Real
-boots") are marked ``xfail(strict=True)`` with the reason; a strict xfail that starts to pass
-fails the suite, so whoever implements the fact removes its mark.
+lines. Each fact is its own test case. A fact the engine does not deliver yet can be marked
+``pending`` (a strict xfail with the reason: one that starts to pass fails the suite, so whoever
+implements the fact removes its mark); since issue 9 ("Real boots") none is.
 
 The facts are read from the result document through ``fact()`` alone, by the dotted names the
 issue uses (``platform.kind``, ``boot.outcome``, ``boot.failure.kind``, ``boots``).
@@ -25,22 +25,6 @@ from app.analysis.report import analyze_file
 from tests.unit.conftest import LOGS_DIR, real_log
 
 Document = dict[str, Any]
-
-# Reasons shared by several logs (the integration of issue 9 implements them).
-BOOTS = "integration pending: boot cycles (`boots`) in the result document"
-HANDED_OFF = (
-    "integration pending: `MpInitChangeApLoopCallback() done!` (ExitBootServicesCallback) is "
-    "proof of ExitBootServices"
-)
-RESET = "integration pending: a ResetRequest ends the boot with its own outcome `reset`"
-NOT_NONE = "integration pending: `none` only with positive evidence, else `unknown`"
-DMA_HINT = (
-    "integration pending: `QemuFwCfgProbe: ... DMA 0` (QemuFwCfgPei clears DMA in every SEV/TDX "
-    "guest) with PEI's `AuthenticAMD` CPUID vendor is SEV evidence"
-)
-VC_HINT = "integration pending: a #VC handler error line (CcHandlerError vc) is SEV-ES evidence"
-VC_FAILURE = "integration pending: CcHandlerError (vc) fails the boot with kind `vc-error`"
-VMM_FAILURE = "integration pending: VmmError fails the boot with kind `vmm-error`"
 
 
 @dataclass(frozen=True)
@@ -73,7 +57,6 @@ EXPECTED = (
         absent=NO_FAILURE,
         cpus=(2, 2),
         recognised=0.70,
-        pending={"boot.outcome": RESET, "boots": BOOTS},
     ),
     Expected(
         "004",
@@ -85,7 +68,6 @@ EXPECTED = (
         fails_on_high=True,
         cpus=(2, 2),
         recognised=0.90,
-        pending={"platform.kind": DMA_HINT, "boots": BOOTS},
     ),
     Expected(
         "005",
@@ -94,7 +76,6 @@ EXPECTED = (
         absent=NO_FAILURE,
         cpus=(16, 16),
         recognised=0.70,
-        pending={"boot.outcome": HANDED_OFF, "boots": BOOTS},
     ),
     Expected(
         "007",
@@ -103,7 +84,6 @@ EXPECTED = (
         findings={"BOOT-002": (79,), "BOOT-003": ()},
         cpus=(8, 8),
         recognised=0.65,
-        pending={"boots": BOOTS},
     ),
     Expected(
         "008",
@@ -112,7 +92,6 @@ EXPECTED = (
         absent=NO_FAILURE,
         cpus=(1, 1),
         recognised=0.65,
-        pending={"boots": BOOTS},
     ),
     Expected(
         "101",
@@ -124,7 +103,6 @@ EXPECTED = (
         fails_on_high=True,
         cpus=(4, 4),  # `MaxCpuCountInitialization: QEMU reports 4 processor(s)` (2017 form)
         recognised=0.70,
-        pending={"boots": BOOTS},
     ),
     Expected(
         "102",
@@ -133,7 +111,6 @@ EXPECTED = (
         findings={"BOOT-002": (1719,)},
         cpus=(2, 2),
         recognised=0.80,
-        pending={"boots": BOOTS},
     ),
     Expected(
         "104",
@@ -142,7 +119,6 @@ EXPECTED = (
         absent=NO_FAILURE,
         cpus=(16, 16),  # `BootCpuCount=16 mMaxCpuCount=16` (2020-2022 form)
         recognised=0.70,
-        pending={"boot.outcome": HANDED_OFF, "boots": BOOTS},
     ),
     Expected(
         "105",
@@ -152,7 +128,6 @@ EXPECTED = (
         absent=NO_FAILURE,
         cpus=(0, 1),  # `BootCpuCount=0 mMaxCpuCount=1` after the QEMU v2.7 reset-bug line
         recognised=0.40,
-        pending={"boots": BOOTS},
     ),
     Expected(
         "107",
@@ -163,7 +138,6 @@ EXPECTED = (
         findings={"BOOT-001": (1156,)},
         fails_on_high=True,
         recognised=0.85,
-        pending={"boots": BOOTS},
     ),
     Expected(
         "110",
@@ -172,7 +146,6 @@ EXPECTED = (
         findings={"BOOT-002": (695,)},
         cpus=(0, 1),
         recognised=0.75,
-        pending={"boots": BOOTS},
     ),
     Expected(
         "112",
@@ -181,7 +154,6 @@ EXPECTED = (
         absent=NO_FAILURE,
         cpus=(0, 1),
         recognised=0.80,
-        pending={"boots": BOOTS},
     ),
     Expected(
         "120",
@@ -189,7 +161,6 @@ EXPECTED = (
         "truncated",
         findings={"BOOT-002": (33,)},
         recognised=0.90,
-        pending={"platform.kind": DMA_HINT, "boots": BOOTS},
     ),
     Expected(
         "121",
@@ -197,7 +168,6 @@ EXPECTED = (
         "truncated",
         findings={"BOOT-002": (23,)},
         recognised=0.90,
-        pending={"platform.kind": NOT_NONE, "boots": BOOTS},
     ),
     Expected(
         "125",
@@ -205,7 +175,6 @@ EXPECTED = (
         "handed-off",  # the excerpt starts with the MpInit ExitBootServices callback
         absent=NO_FAILURE,
         recognised=0.10,
-        pending={"boot.outcome": HANDED_OFF, "findings": HANDED_OFF, "boots": BOOTS},
     ),
     Expected(
         "127",
@@ -217,14 +186,6 @@ EXPECTED = (
         absent=frozenset({"BOOT-002"}),
         fails_on_high=True,
         recognised=0.90,
-        pending={
-            "boot.outcome": VMM_FAILURE,
-            "boot.failure.kind": VMM_FAILURE,
-            "boot.failure.line": VMM_FAILURE,
-            "findings": VMM_FAILURE,
-            "verdict": VMM_FAILURE,
-            "boots": BOOTS,
-        },
     ),
     Expected(
         "130",
@@ -235,13 +196,6 @@ EXPECTED = (
         findings={"BOOT-001": (1,)},
         fails_on_high=True,
         recognised=1.0,
-        pending={
-            "platform.kind": VC_HINT,
-            "boot.failure.kind": VC_FAILURE,
-            "boot.failure.line": VC_FAILURE,
-            "findings": VC_FAILURE,
-            "boots": BOOTS,
-        },
     ),
     Expected(
         "131",
@@ -249,7 +203,6 @@ EXPECTED = (
         "reset",  # shim fallback's `Reset System`, `DXE ResetSystem2: ResetType Cold`
         absent=NO_FAILURE,
         recognised=0.10,
-        pending={"boot.outcome": RESET, "findings": RESET, "boots": BOOTS},
     ),
     Expected(
         "134",
@@ -257,7 +210,6 @@ EXPECTED = (
         "truncated",  # a cut PEI memory-allocation HOB dump
         findings={"BOOT-002": (27,)},
         recognised=0.95,
-        pending={"boots": BOOTS},
     ),
 )
 
@@ -354,14 +306,12 @@ def test_fact(documents: dict[str, Document], expected: Expected, name: str) -> 
     check(documents[expected.log], expected, name)
 
 
-@pytest.mark.xfail(strict=True, reason=BOOTS)
 def test_105_has_two_boot_cycles_each_booting_ubuntu(documents: dict[str, Document]) -> None:
     boots = documents["105"]["boots"]
     assert [(b["first_line"], b["last_line"]) for b in boots] == [(1, 2950), (2951, 5898)]
     assert [b["outcome"] for b in boots] == ["booted", "booted"]
 
 
-@pytest.mark.xfail(strict=True, reason=DMA_HINT)
 @pytest.mark.parametrize(("log", "lines"), [("004", {37, 47}), ("120", {13, 25})])
 def test_dma_hint_is_listed_as_platform_evidence(
     documents: dict[str, Document], log: str, lines: set[int]
@@ -370,7 +320,6 @@ def test_dma_hint_is_listed_as_platform_evidence(
     assert lines <= {item["line"] for item in evidence}
 
 
-@pytest.mark.xfail(strict=True, reason=VC_HINT)
 def test_vc_error_is_listed_as_platform_evidence(documents: dict[str, Document]) -> None:
     evidence = documents["130"]["platform"]["evidence"]
     assert 1 in {item["line"] for item in evidence}

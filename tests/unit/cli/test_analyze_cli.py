@@ -34,7 +34,7 @@ def test_json_to_a_file_is_the_result_document(tmp_path: Path) -> None:
     code, _, _ = run(str(real_log("005")), "--json", str(target), "--quiet")
     assert code == 0
     document = json.loads(target.read_text())
-    assert document["schema_version"] == 3
+    assert document["schema_version"] == 4
     assert document["platform"]["kind"] == "none"
     assert document["source"]["name"] == real_log("005").name
 
@@ -90,3 +90,33 @@ def test_installed_console_script_runs() -> None:
         timeout=120,
     )
     assert result.returncode == 1, result.stderr
+
+
+def test_a_firmware_image_given_as_the_log_exits_2_with_one_line() -> None:
+    code, out, err = run("/usr/share/OVMF/OVMF_CODE_4M.fd")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "firmware volume" in err and "not a log" in err
+
+
+def test_text_with_no_log_line_exits_2(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\nabout the boot\n")
+    code, _, err = run(str(notes))
+    assert code == 2 and "not a log" in err
+
+
+def test_a_variable_store_as_firmware_exits_2_like_the_firmware_command() -> None:
+    code, _, err = run(str(real_log("005")), "--firmware", "/usr/share/OVMF/OVMF_VARS_4M.fd")
+    assert code == 2 and "variable store" in err and err.count("\n") == 1
+    assert CliRunner().invoke(cli, ["firmware", "/usr/share/OVMF/OVMF_VARS_4M.fd"]).exit_code == 2
+
+
+def test_one_line_per_boot_cycle_and_the_crash_site() -> None:
+    code, out, _ = run(str(real_log("105")))
+    assert code == 0
+    assert "2 boot cycles" in out
+    assert "cycle 0: lines 1-2950, platform none, outcome booted" in out
+    assert "cycle 1: lines 2951-5898, platform none, outcome booted" in out
+    code, out, _ = run(str(real_log("127")), "--fail-on", "high")
+    assert code == 1  # a VM that died is not "truncated"
+    assert "failure vmm-error on line 2: kvm run failed Invalid argument (RIP 0xfff0)" in out
