@@ -31,6 +31,12 @@ Format strings (trace-events files of qemu/qemu):
   0x%" PRIx64``, ``tdx_handle_reset ""``.
 - system/trace-events (1f3241bcaeee0df47f72edf6abad71fe36f3b0e7):
   ``qemu_system_shutdown_request "reason=%d"``.
+- system/runstate.c (``qemu_kill_report``, qemu/qemu as stored): ``error_report("terminating
+  on signal %d")`` and ``"terminating on signal %d from pid " FMT_pid " (%s)"``: QEMU stopped
+  by a signal (Ctrl-C, ``cvmreview capture`` stopping it), a ``HostReset`` of kind
+  ``terminated`` rather than a VMM error.
+- Any other trace event with the log backend's timestamp prefix (``PID@SECONDS.MICROS:name
+  ...``) is recognised as QEMU's (chatter): a capture with ``-trace fw_cfg_*`` is a VMM log.
 - TDX's ``kvm_tdx_init_mem_region type=0x%x attributes=0x%x source=0x%lx gfn=0x%lx
   nr_pages=0x%lx`` is not in upstream QEMU (upstream tdx.c calls KVM_TDX_INIT_MEM_REGION
   without a trace event); the format is the one of Intel's TDX QEMU tree as printed in
@@ -171,6 +177,11 @@ def _shutdown_request(g: Groups, line: int, time: float | None) -> HostReset:
     return HostReset(line, time, _seconds(g[0]), "shutdown-request", f"reason {text(g[1])}")
 
 
+def _terminated(g: Groups, line: int, time: float | None) -> HostReset:
+    by = f" from pid {text(g[1])}" if g[1] else ""
+    return HostReset(line, time, None, "terminated", f"signal {text(g[0])}{by}")
+
+
 def _tdx_reset(g: Groups, line: int, time: float | None) -> HostReset:
     return HostReset(line, time, _seconds(g[0]), "reset", "tdx")
 
@@ -275,6 +286,12 @@ PATTERNS = (
         _shutdown_request,
     ),
     LinePattern("host-tdx-reset", PREFIX + rb"tdx_handle_reset ?", _tdx_reset),
+    LinePattern(
+        "host-terminated",
+        rb"(?:qemu-system-[\w-]+|qemu-kvm): terminating on signal (\d+)(?: from pid (\d+).*)?",
+        _terminated,
+    ),
+    chatter("host-trace-other", rb"\d+@\d+\.\d+:[a-z][a-z0-9_]*(?: .*)?"),
     chatter(
         "host-sev-chatter",
         PREFIX + rb"kvm_(?:sev_change_state \S+ -> \S+|sev_launch_measurement data \S+"

@@ -104,7 +104,7 @@ class HostReset(HostEvent):
     KVM_SYSTEM_EVENT_RESET, 1 SHUTDOWN, 3 CRASH), ``qemu_system_shutdown_request``,
     ``tdx_handle_reset``."""
 
-    kind: str  # "reset" | "shutdown" | "crash" | "shutdown-request"
+    kind: str  # "reset" | "shutdown" | "crash" | "shutdown-request" | "terminated"
     detail: str
 
 

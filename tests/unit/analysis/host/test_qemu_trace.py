@@ -204,6 +204,21 @@ def test_chatter_is_recognised_without_events() -> None:
     assert scanner.stats.unrecognised_lines == 0
 
 
+def test_qemu_stopped_by_a_signal_is_not_a_vmm_error() -> None:
+    line = "qemu-system-x86_64: terminating on signal 15 from pid 7828 (/usr/bin/python3)"
+    assert one(line) == HostReset(1, None, None, "terminated", "signal 15 from pid 7828")
+    assert one("qemu-system-x86_64: terminating on signal 2") == HostReset(
+        1, None, None, "terminated", "signal 2"
+    )
+
+
+def test_other_timestamped_trace_events_are_recognised_as_qemu_chatter() -> None:
+    scanner = Scanner()
+    text = "8004@1796144376.833289:fw_cfg_add_bytes key 0x0000 'signature', 4 bytes\n"
+    assert list(scanner.iter_events(io.BytesIO(text.encode()))) == []
+    assert scanner.stats.recognised_lines == 1
+
+
 def test_other_trace_events_and_malformed_lines_are_not_taken() -> None:
     text = (
         "kvm_convert_memory start 0x1000 size 0x1000 sideways\n"
