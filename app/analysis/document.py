@@ -16,10 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.analysis.host.document import HostSection
 from app.analysis.jsondata import OMIT_NONE, from_json, to_json
 from app.analysis.jsondata import DocumentError as DocumentError  # raised by from_dict
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: the optional ``host`` section (app.analysis.host.document)
 ENGINE_VERSION = "0.2.0"
 
 JsonObject = dict[str, Any]
@@ -487,6 +488,7 @@ class ResultDocument:
     debug_cost: DebugCost
     firmware: JsonObject | None
     analysis_seconds: float
+    host: HostSection | None = field(default=None, metadata=OMIT_NONE)  # QEMU trace lines seen
 
     def to_dict(self) -> JsonObject:
         """The JSON-ready document (README "Result document")."""

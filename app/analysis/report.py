@@ -24,6 +24,9 @@ from app.analysis.debugcost import DebugCost
 from app.analysis.document import ENGINE_VERSION, SCHEMA_VERSION, ResultDocument
 from app.analysis.errors import InputError
 from app.analysis.firmware import FirmwareReport, cross_check, load_firmware
+from app.analysis.host.analysis import host_section, scan_host_trace
+from app.analysis.host.events import HOST_EVENT_TYPES
+from app.analysis.host.view import HostView
 from app.analysis.jsondata import from_json
 from app.analysis.model import Finding, LabelledRange, Platform, Severity
 from app.analysis.rules.base import FindingCollector
@@ -49,13 +52,17 @@ def analyze(
     name: str,
     firmware: FirmwareReport | None = None,
     progress: Progress | None = None,
+    host_trace: BinaryIO | None = None,
 ) -> ResultDocument:
     """Analyse one boot log read from ``stream`` (plain or gzip) and return the result document
-    (typed; ``.to_dict()`` is its JSON).
+    (typed; ``.to_dict()`` is its JSON). ``host_trace``: QEMU trace lines captured apart from
+    the log (lines interleaved with the log are found without it).
 
     Raises ``InputError`` when the input holds no log at all (empty, or a corrupt gzip stream).
     """
-    return replay(stream, name=name, firmware=firmware, progress=progress).document
+    return replay(
+        stream, name=name, firmware=firmware, progress=progress, host_trace=host_trace
+    ).document
 
 
 def replay(
@@ -64,6 +71,7 @@ def replay(
     name: str,
     firmware: FirmwareReport | None = None,
     progress: Progress | None = None,
+    host_trace: BinaryIO | None = None,
 ) -> Replay:
     """``analyze``, keeping the simulator's result too (tests compare it with ground truth)."""
     started = time.perf_counter()
@@ -74,13 +82,18 @@ def replay(
     cycle = CycleRun(0, 1, seeds)
     feed_boot = cycle.boot.feed  # decides platform and EBS, tells the simulator
     feed_simulator = cycle.simulator.feed
+    # The host view spans the VM's life (every cycle); phases are the current cycle's.
+    host = HostView(phase_of=lambda: cycle.boot.reached)
+    feed_host = host.feed
     for event in scanner.iter_events(stream, progress=progress):
         if feed_boot(event):  # a new boot starts on this line: close the cycle, start clean
             closed.add(cycle.close(event.line - 1))
             cycle = CycleRun(closed.count, event.line, seeds)
             feed_boot, feed_simulator = cycle.boot.feed, cycle.simulator.feed
             feed_boot(event)
-        feed_simulator(event)
+        if type(event) not in HOST_EVENT_TYPES:  # the VMM's lines are not the firmware's
+            feed_simulator(event)
+        feed_host(event)
     stats, offset = scanner.stats, scanner.offset
     if stats.source.bytes == 0:
         raise InputError(f"{name}: the log is empty")
@@ -100,6 +113,9 @@ def replay(
         event_bytes=stats.event_bytes,
     )
     _report_debug_cost(collector, boot.platform, debug_cost)
+    if host_trace is not None:
+        scan_host_trace(host_trace, host, name=f"{name} (host trace)")
+    host_view = host_section(host, collector, firmware)  # HOST-* go with the last cycle
     last = cycle.summarise(stats.lines, tuple(collector.findings()))
     cycles = [*closed.kept, last]
     findings = _all_findings(cycles)
@@ -145,6 +161,7 @@ def replay(
         debug_cost=from_json(doc.DebugCost, debug_cost),
         firmware=None if firmware is None else firmware.to_dict(),
         analysis_seconds=round(time.perf_counter() - started, 3),
+        host=host_view,
     )
     return Replay(document, simulation)
 
@@ -188,10 +205,20 @@ def replay_file(
     name: str | None = None,
     firmware: FirmwareReport | None = None,
     progress: Progress | None = None,
+    host_trace_path: Path | None = None,
 ) -> Replay:
-    """``replay`` of a file on disk."""
+    """``replay`` of a file on disk (and of a separate host trace file)."""
     with open(path, "rb") as stream:
-        return replay(stream, name=name or path.name, firmware=firmware, progress=progress)
+        if host_trace_path is None:
+            return replay(stream, name=name or path.name, firmware=firmware, progress=progress)
+        with open(host_trace_path, "rb") as trace:
+            return replay(
+                stream,
+                name=name or path.name,
+                firmware=firmware,
+                progress=progress,
+                host_trace=trace,
+            )
 
 
 def analyze_file(
@@ -200,6 +227,7 @@ def analyze_file(
     firmware_path: Path | None = None,
     display_name: str | None = None,
     progress: Progress | None = None,
+    host_trace_path: Path | None = None,
 ) -> ResultDocument:
     """``analyze`` for files on disk; the firmware may be an image or a metadata JSON.
 
@@ -212,7 +240,11 @@ def analyze_file(
             raise InputError(f"{firmware_path.name}: {firmware.why_unusable}")
     try:
         return replay_file(
-            log_path, name=display_name, firmware=firmware, progress=progress
+            log_path,
+            name=display_name,
+            firmware=firmware,
+            progress=progress,
+            host_trace_path=host_trace_path,
         ).document
     except (IsADirectoryError, FileNotFoundError, PermissionError) as exc:
         raise InputError(f"cannot read {log_path}: {exc.strerror}") from exc

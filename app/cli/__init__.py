@@ -31,6 +31,7 @@ def _register_commands() -> None:
     Add a line here for a new command module."""
     from app.cli import (  # noqa: F401
         analyze,
+        capture,
         db,
         demo,
         export,

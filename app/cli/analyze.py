@@ -53,6 +53,12 @@ class SeverityType(click.ParamType):  # type: ignore[type-arg]
     help="Firmware image (OVMF*.fd) or firmware-metadata JSON that ran the boot.",
 )
 @click.option(
+    "--host-trace",
+    "host_trace",
+    type=click.Path(path_type=Path),
+    help="QEMU trace output (-trace with the log backend, -D FILE) captured apart from the log.",
+)
+@click.option(
     "--json",
     "json_out",
     type=click.Path(allow_dash=True, path_type=Path),
@@ -78,6 +84,7 @@ class SeverityType(click.ParamType):  # type: ignore[type-arg]
 def analyze_command(
     log: Path,
     firmware: Path | None,
+    host_trace: Path | None,
     json_out: Path | None,
     fail_on: Severity | None,
     quiet: bool,
@@ -92,7 +99,7 @@ def analyze_command(
     to_stdout = json_out == Path("-") or output_format == "json"
     out = log_safe(Console(stderr=to_stdout))
     try:
-        document = _run(log, firmware, err)
+        document = _run(log, firmware, host_trace, err)
     except AnalysisError as exc:
         fail(str(exc))
     if json_out is not None:
@@ -106,17 +113,23 @@ def analyze_command(
         sys.exit(1)
 
 
-def _run(log: Path, firmware: Path | None, err: Console) -> ResultDocument:
-    if not log.is_file():
-        raise AnalysisError(f"{log}: no such file" if not log.exists() else f"{log}: not a file")
+def _run(log: Path, firmware: Path | None, host_trace: Path | None, err: Console) -> ResultDocument:
+    for path in (log, host_trace):
+        if path is not None and not path.is_file():
+            raise AnalysisError(
+                f"{path}: no such file" if not path.exists() else f"{path}: not a file"
+            )
     size = log.stat().st_size
     if size < PROGRESS_THRESHOLD or not err.is_terminal:
-        return analyze_file(log, firmware_path=firmware)
+        return analyze_file(log, firmware_path=firmware, host_trace_path=host_trace)
     columns = (BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task("analysing", total=size)
         return analyze_file(
-            log, firmware_path=firmware, progress=lambda done: bar.update(task, completed=done)
+            log,
+            firmware_path=firmware,
+            host_trace_path=host_trace,
+            progress=lambda done: bar.update(task, completed=done),
         )
 
 

@@ -16,6 +16,7 @@ from app.analysis.document import (
     ResultDocument,
     Verdict,
 )
+from app.analysis.host.document import HostSection
 from app.cli.tables import print_table
 
 SEVERITY_STYLE = {
@@ -32,6 +33,8 @@ def print_summary(document: ResultDocument, console: Console) -> None:
     _print_header(document, console)
     _print_cycles(document.boots, console)
     _print_devices(document.devices, console)
+    if document.host is not None:
+        print_host(document.host, console)
     _print_findings(document.findings, console, cycles=len(document.boots) > 1)
     _print_debug_cost(document.debug_cost, console)
     _print_verdict(document.verdict, console)
@@ -121,6 +124,38 @@ def _print_devices(devices: Sequence[Device], console: Console) -> None:
             f"{device.peak_shared_pages:,}",
         )
     print_table(table, console)
+
+
+def print_host(host: HostSection, console: Console) -> None:
+    """The host view (QEMU's trace): launch layout in one line, then conversions by phase."""
+    what = host.technology or "unknown technology"
+    console.print(
+        f"Host view ({what}, {host.lines:,} trace lines): launch added {host.launch_pages:,} "
+        f"pages ({host.measured_pages:,} measured); {host.to_shared:,} conversions to shared, "
+        f"{host.to_private:,} to private; shared pages peak {host.shared_pages_peak:,}, "
+        f"at hand-off {_or_dash(host.shared_pages_at_handoff)}, at the end "
+        f"{host.shared_pages_at_end:,}"
+    )
+    if not host.phases:
+        return
+    table = Table(title="Host conversions by phase", title_justify="left")
+    for column in ("phase", "to shared", "pages", "to private", "pages", "faults", "shared at end"):
+        table.add_column(column, justify="left" if column == "phase" else "right")
+    for phase in host.phases:
+        table.add_row(
+            phase.phase,
+            f"{phase.to_shared:,}",
+            f"{phase.pages_to_shared:,}",
+            f"{phase.to_private:,}",
+            f"{phase.pages_to_private:,}",
+            f"{phase.faults:,}",
+            f"{phase.shared_pages_at_end:,}",
+        )
+    print_table(table, console)
+
+
+def _or_dash(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}"
 
 
 def _print_findings(findings: Sequence[Finding], console: Console, *, cycles: bool = False) -> None:

@@ -97,6 +97,8 @@ class Boot(Base):
     log_lines: Mapped[int] = mapped_column(Integer)
     firmware_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
     firmware_metadata: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # QEMU's trace output uploaded apart from the log (README "Host view")
+    host_trace_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
     synthesized: Mapped[bool] = mapped_column(Boolean, default=False)
     provenance: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="queued", index=True)

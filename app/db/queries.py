@@ -87,11 +87,13 @@ def create_boot(
     fields: BootFields,
     log: StagedBlob,
     firmware: StagedBlob | None = None,
+    host_trace: StagedBlob | None = None,
 ) -> tuple[Boot, AnalysisRun]:
     """Store blobs, the boot and its first (queued) analysis run together."""
     put_blob(session, log)
-    if firmware is not None:
-        put_blob(session, firmware)
+    for extra in (firmware, host_trace):
+        if extra is not None:
+            put_blob(session, extra)
     boot = Boot(
         project_id=project.id,
         name=fields.name,
@@ -105,6 +107,7 @@ def create_boot(
         log_lines=log.lines,
         firmware_sha256=firmware.sha256 if firmware else None,
         firmware_metadata=fields.firmware_metadata,
+        host_trace_sha256=host_trace.sha256 if host_trace else None,
         synthesized=fields.synthesized,
         provenance=fields.provenance,
         status="queued",

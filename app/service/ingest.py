@@ -179,9 +179,11 @@ def ingest_boot(
     limits: Limits,
     firmware: BinaryIO | None = None,
     queue: JobQueue | None = None,
+    host_trace: BinaryIO | None = None,
 ) -> Ingested:
-    """Store a boot of ``log`` (plain or gzip) and ``firmware`` in ``project`` with a queued
-    run, then enqueue it on ``queue`` (None: the caller processes the run itself).
+    """Store a boot of ``log`` (plain or gzip), ``firmware`` and ``host_trace`` (QEMU's trace
+    output captured apart from the log, plain or gzip) in ``project`` with a queued run, then
+    enqueue it on ``queue`` (None: the caller processes the run itself).
 
     A repeated ``origin_id`` gives back the existing boot, also when two uploads race (the
     unique index decides, the loser reads the winner's boot)."""
@@ -191,6 +193,9 @@ def ingest_boot(
     staged_log = stage_file(log, limits, what="log", gunzip=True)
     refuse_non_log(staged_log)
     staged_fw = stage_file(firmware, limits, what="firmware", gunzip=False) if firmware else None
+    staged_trace = (
+        stage_file(host_trace, limits, what="host_trace", gunzip=True) if host_trace else None
+    )
     try:
         with db.write() as write:
             if origin:
@@ -198,7 +203,12 @@ def ingest_boot(
                 if found is not None:
                     return _ingested(found)
             boot, run = queries.create_boot(
-                write, project=project, fields=fields, log=staged_log, firmware=staged_fw
+                write,
+                project=project,
+                fields=fields,
+                log=staged_log,
+                firmware=staged_fw,
+                host_trace=staged_trace,
             )
             ingested = _ingested(boot, run_id=run.id)
     except IntegrityError:

@@ -37,6 +37,7 @@ class Claim:
     log_sha256: str
     firmware_sha256: str | None
     firmware_metadata: dict[str, Any] | None = None
+    host_trace_sha256: str | None = None
 
 
 def _rowcount(result: Any) -> int:
@@ -86,6 +87,7 @@ def claim_run(session: Session, *, run_id: int, worker: str, lease_seconds: floa
             Boot.log_sha256,
             Boot.firmware_sha256,
             Boot.firmware_metadata,
+            Boot.host_trace_sha256,
         )
         .join(Boot, Boot.id == AnalysisRun.boot_id)
         .where(AnalysisRun.id == run_id)

@@ -65,7 +65,10 @@ def worker_name() -> str:
 
 
 def analyze_paths(
-    log_path: str, firmware_path: str | None, display_name: str | None
+    log_path: str,
+    firmware_path: str | None,
+    display_name: str | None,
+    host_trace_path: str | None = None,
 ) -> ResultDocument:
     """Run the engine (top level, so a process pool can pickle it and its result)."""
     from app.analysis.report import analyze_file
@@ -74,6 +77,7 @@ def analyze_paths(
         Path(log_path),
         firmware_path=Path(firmware_path) if firmware_path else None,
         display_name=display_name,
+        host_trace_path=Path(host_trace_path) if host_trace_path else None,
     )
 
 
@@ -155,16 +159,26 @@ def _analyse(
     with tempfile.TemporaryDirectory(prefix="cvmreview-run-") as tmp:
         log_path = Path(tmp) / "boot.log"
         firmware_path: Path | None = None
+        trace_path: Path | None = None
         with db.read() as session:
             write_blob_file(session, claim.log_sha256, log_path)
             if claim.firmware_sha256:
                 firmware_path = Path(tmp) / "firmware.fd"
                 write_blob_file(session, claim.firmware_sha256, firmware_path)
+            if claim.host_trace_sha256:
+                trace_path = Path(tmp) / "host-trace.log"
+                write_blob_file(session, claim.host_trace_sha256, trace_path)
         if firmware_path is None and claim.firmware_metadata is not None:
             # The engine reads firmware metadata JSON through the same parameter as an image.
             firmware_path = Path(tmp) / "firmware-metadata.json"
             firmware_path.write_text(json.dumps(claim.firmware_metadata))
-        args = (str(log_path), str(firmware_path) if firmware_path else None, claim.boot_name)
+        args: tuple[str | None, ...] = (
+            str(log_path),
+            str(firmware_path) if firmware_path else None,
+            claim.boot_name,
+        )
+        if trace_path is not None:
+            args += (str(trace_path),)
         if executor is None:
             return analyzer(*args)
         return executor.submit(analyzer, *args).result()

@@ -2,12 +2,13 @@
 
 Each one tells a story a reviewer recognises: a clean SNP boot on the pool, a 2022 SEV build
 that leaks a bounce buffer, a TDX build hitting the 1M/2M pool-mask bug, an SEV-ES boot that
-runs the 128K range dry, and an SNP boot with a handful of driver bugs.
+runs the 128K range dry, an SNP boot with a handful of driver bugs, and SNP and TDX boots with
+the host's trace woven in (one where guest and host disagree).
 """
 
 from __future__ import annotations
 
-from app.synth.workload import DeviceSpec, FaultSpec, Workload
+from app.synth.workload import DeviceSpec, FaultSpec, HostTraceSpec, Workload
 
 
 def demo_workloads() -> list[Workload]:
@@ -71,6 +72,33 @@ def demo_workloads() -> list[Workload]:
                 FaultSpec("free-mapped", device="virtio-blk 00:03.0", at=5),
                 FaultSpec("redundant-decrypt", device="virtio-blk 00:03.0", at=7),
             ),
+        ),
+        Workload(
+            name="sev-snp-host-trace",
+            seed=6,
+            platform="sev-snp",
+            edk2="202402",
+            pool=True,
+            devices=(blk, fwcfg),
+            host=HostTraceSpec(),
+        ),
+        Workload(
+            name="tdx-host-trace",
+            seed=7,
+            platform="tdx",
+            edk2="202402",
+            pool=True,
+            devices=(blk, fwcfg),
+            host=HostTraceSpec(),
+        ),
+        Workload(
+            name="sev-snp-host-disagreement",
+            seed=8,
+            platform="sev-snp",
+            edk2="202402",
+            pool=True,
+            devices=(blk, fwcfg),
+            host=HostTraceSpec(disagreements=("missed", "extra"), at=5),
         ),
     ]
 

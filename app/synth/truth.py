@@ -99,6 +99,7 @@ class GroundTruth:
     exit_boot_services: bool = False
     end_state: str = "running"
     mappings_limit: int = DEFAULT_MAPPINGS_LIMIT
+    host: dict[str, Any] | None = None  # the woven host trace's truth (``hosttrace``)
 
     @property
     def truncated_records(self) -> bool:
@@ -121,6 +122,7 @@ class GroundTruth:
             "total_bytes": self.total_bytes,
             "exit_boot_services": self.exit_boot_services,
             "end_state": self.end_state,
+            **({"host": self.host} if self.host is not None else {}),
         }
 
 

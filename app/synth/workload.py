@@ -119,6 +119,23 @@ class FaultSpec:
         return out
 
 
+HOST_DISAGREEMENTS = ("missed", "extra")
+"""Host-trace disagreements the synthesizer can inject: ``missed`` drops the host's conversion
+of one guest conversion (HOST-001), ``extra`` adds a host conversion during DXE that no guest
+line asks for (HOST-002)."""
+
+
+@dataclass(frozen=True)
+class HostTraceSpec:
+    """Also write the QEMU trace lines the conversions cause (``app.synth.hosttrace``)."""
+
+    disagreements: tuple[str, ...] = ()
+    at: int = 3  # which guest conversion (0-based) the disagreements sit next to
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"disagreements": list(self.disagreements), "at": self.at}
+
+
 @dataclass(frozen=True)
 class Workload:
     """A declared boot: platform, firmware release, pool mode, devices and faults."""
@@ -133,6 +150,7 @@ class Workload:
     faults: tuple[FaultSpec, ...] = ()
     scale: int = 1
     cpus: int = 2
+    host: HostTraceSpec | None = None
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -157,6 +175,7 @@ class Workload:
             self.faults,
             self.scale,
             self.cpus,
+            self.host,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -171,6 +190,7 @@ class Workload:
             "faults": [f.to_dict() for f in self.faults],
             "scale": self.scale,
             "cpus": self.cpus,
+            **({"host": self.host.to_dict()} if self.host is not None else {}),
         }
 
     @classmethod
@@ -199,6 +219,7 @@ class Workload:
             faults=tuple(_fault_from_dict(f, i) for i, f in enumerate(faults)),
             scale=_typed(data, "scale", int, "workload", default=1),
             cpus=_typed(data, "cpus", int, "workload", default=2),
+            host=_host_from_dict(data.get("host")),
         )
 
 
@@ -214,10 +235,23 @@ _WORKLOAD_KEYS = frozenset(
         "faults",
         "scale",
         "cpus",
+        "host",
     }
 )
 _DEVICE_KEYS = frozenset({"kind", "bdf", "requests", "sizes", "write_ratio"})
 _FAULT_KEYS = frozenset({"kind", "device", "at", "size", "variant"})
+
+
+def _host_from_dict(data: Any) -> HostTraceSpec | None:
+    if data is None:
+        return None
+    if not isinstance(data, Mapping):
+        raise WorkloadError("workload.host must be an object")
+    _reject_unknown(data, frozenset({"disagreements", "at"}), "workload.host")
+    kinds = data.get("disagreements", [])
+    if not isinstance(kinds, list) or any(k not in HOST_DISAGREEMENTS for k in kinds):
+        raise WorkloadError(f"workload.host.disagreements: choose from {list(HOST_DISAGREEMENTS)}")
+    return HostTraceSpec(tuple(kinds), _typed(data, "at", int, "workload.host", default=3))
 
 
 def _reject_unknown(data: Mapping[str, Any], allowed: frozenset[str], where: str) -> None:
@@ -296,6 +330,8 @@ def _validate(w: Workload) -> None:
         raise WorkloadError(
             f"{w.platform} is not supported by edk2 {w.edk2} (needs >= {MIN_EDK2[w.platform]})"
         )
+    if w.host is not None and w.platform not in ("sev-snp", "tdx"):
+        raise WorkloadError("workload.host: only SEV-SNP and TDX guests convert through the host")
     if w.pool and w.edk2 < POOL_MIN_EDK2:
         raise WorkloadError(
             f"the reserved shared-memory pool only exists from edk2 {POOL_MIN_EDK2}; "

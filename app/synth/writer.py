@@ -84,7 +84,12 @@ def write_log(
 
     ``truth_stream``, if given, receives every mapping/allocation/fault record as JSON Lines;
     the returned ``GroundTruth`` keeps at most ``truth_mappings_limit`` mappings and allocations.
+    A workload with ``host`` also gets the QEMU trace its conversions cause (``hosttrace``).
     """
+    if workload.host is not None:
+        from app.synth.hosttrace import write_capture  # it calls back here for the guest log
+
+        return write_capture(workload, out)[0]
     return _Synthesis(workload, out, truth_stream, truth_mappings_limit).run()
 
 

@@ -22,6 +22,7 @@ from app.analysis.formats import (
     edk2_virtio,
     linux_kernel,
     qemu,
+    qemu_trace,
 )
 from app.analysis.formats.base import LinePattern
 
@@ -37,6 +38,7 @@ FORMATS: tuple[ModuleType, ...] = (
     edk2_reset,
     edk2_bds,
     qemu,
+    qemu_trace,
     linux_kernel,
 )
 

@@ -7,7 +7,8 @@ Sources (qemu/qemu, master as stored at c94bee4cd6693c1c65ba43bb8970cf909dec378b
   printed when ``KVM_RUN`` fails; the vCPU stops and QEMU dumps its registers.
 - ``util/qemu-error.c`` (``vreport``/``print_loc``): ``error_report`` lines start with the
   program name and a colon, ``qemu-system-x86_64: `` (``qemu-kvm: `` in RHEL builds), then
-  ``warning: ``/``info: `` for ``warn_report``/``info_report`` (only errors are taken here).
+  ``warning: ``/``info: `` for ``warn_report``/``info_report`` (only errors are taken here;
+  ``terminating on signal %d`` is QEMU stopped from outside, ``formats.qemu_trace``).
 - ``target/i386/cpu-dump.c`` (``x86_cpu_dump_state``): ``EAX=%08x EBX=%08x ECX=%08x EDX=%08x``,
   ``ESI=... EDI=... EBP=... ESP=...``, ``EIP=%08x EFL=%08x [%c%c%c%c%c%c%c] CPL=%d II=%d
   A20=%d SMM=%d HLT=%d`` (or the 64-bit ``RAX=%016lx ...``/``R8 =...``/``RIP=%016lx RFL=...``),
@@ -37,7 +38,7 @@ PATTERNS = (
     ),
     LinePattern(
         "qemu-error",
-        rb"(?:qemu-system-[\w-]+|qemu-kvm): (?!warning: |info: )(.+)",
+        rb"(?:qemu-system-[\w-]+|qemu-kvm): (?!warning: |info: |terminating on signal )(.+)",
         lambda g, line, time: VmmError(line, time, "qemu", text(g[0])),
     ),
     LinePattern(

@@ -1,10 +1,10 @@
 """Every finding rule, like a linter's catalogue: ``RULES`` is the registry.
 
 Rules are declared per area (``boot``, ``iommu``, ``pool``, ``pagestate``, ``sev``, ``kernel``,
-``firmware``); the
-code that detects each lives where the knowledge is (the boot tracker, the simulator, the
-firmware cross-check) and reports through ``FindingCollector``. Like ``FORMATS``, ``AREAS`` is an
-explicit tuple of the area modules, so a new area is one import and one entry here. IDs are
+``firmware``, ``host``); the code that detects each lives where the knowledge is (the boot
+tracker, the simulator, the firmware and host cross-checks) and reports through
+``FindingCollector``. Like ``FORMATS``, ``AREAS`` is an explicit tuple of the area modules,
+so a new area is one import and one entry here. IDs are
 ``<AREA>-<NNN>`` and never reused; the README lists them all (a test checks).
 """
 
@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from app.analysis.rules import boot, firmware, iommu, kernel, pagestate, pool, sev
+from app.analysis.rules import boot, firmware, host, iommu, kernel, pagestate, pool, sev
 from app.analysis.rules.base import FindingCollector, Rule
 
-AREAS: tuple[ModuleType, ...] = (boot, iommu, pool, pagestate, sev, kernel, firmware)
+AREAS: tuple[ModuleType, ...] = (boot, iommu, pool, pagestate, sev, kernel, firmware, host)
 
 RULES: tuple[Rule, ...] = tuple(rule for area in AREAS for rule in area.RULES)
 RULES_BY_ID: dict[str, Rule] = {rule.rule_id: rule for rule in RULES}

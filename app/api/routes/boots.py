@@ -65,6 +65,10 @@ def upload_boot(
     log: Annotated[UploadFile, File(description="the boot log, plain text or gzip")],
     firmware: Annotated[UploadFile | None, File(description="the firmware image (.fd)")] = None,
     firmware_metadata: Annotated[UploadFile | None, File(description="JSON object")] = None,
+    host_trace: Annotated[
+        UploadFile | None,
+        File(description="QEMU trace output captured apart from the log, plain text or gzip"),
+    ] = None,
     project: Annotated[str | None, Form(description="defaults to the token's project")] = None,
     name: Annotated[str | None, Form()] = None,
     branch: Annotated[str | None, Form()] = None,
@@ -95,6 +99,7 @@ def upload_boot(
         fields=fields,
         log=log.file,
         firmware=firmware.file if firmware else None,
+        host_trace=host_trace.file if host_trace else None,
         limits=limits_of(settings),
         queue=queue,
     )

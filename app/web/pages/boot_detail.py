@@ -16,6 +16,7 @@ from app.http.deps import DbDep, SessionDep
 from app.http.params import BootIdPath
 from app.service.figures.address_space import build_address_space_figure
 from app.service.figures.devices import build_device_figures
+from app.service.figures.host import host_view
 from app.service.figures.timeline import build_timeline_figure, has_timeline_data
 from app.service.results import StaleResult, flag_stale, get_result
 from app.service.timeline import build_window
@@ -101,6 +102,7 @@ def boot_context(
         firmware=firmware_summary(document, boot.firmware_metadata),
         counts=document.verdict.counts,
         seconds=seconds,
+        **host_view(document),
     )
     return context
 
