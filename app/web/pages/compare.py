@@ -15,7 +15,7 @@ from app.db.models import Boot
 from app.http.deps import SessionDep
 from app.http.params import OptionalBootIdQuery
 from app.service.comparison import compare_documents
-from app.service.figures.devices import build_delta_figure
+from app.service.figures.devices import build_delta_figures
 from app.service.figures.timeline import build_timeline_figure
 from app.service.results import StaleResult, get_result
 from app.service.timeline import build_window
@@ -91,11 +91,7 @@ def compare(
         ready=True,
         sides=[side_a, side_b],
         result=result,
-        delta_figures=[
-            build_delta_figure(result.devices, metric, title) for metric, title in DELTA_FIGURES
-        ]
-        if result.devices
-        else [],
+        delta_figures=build_delta_figures(result.devices, DELTA_FIGURES) if result.devices else [],
         axes_differ=side_a.window["axis"] != side_b.window["axis"],
     )
     return render(request, "compare.html", context)
