@@ -167,3 +167,24 @@ def test_timestamped_log_gets_a_time_axis(web_client: Any, make_boot: BootMaker)
     window = web_client.get(f"/api/v1/boots/{boot}/timeline/window").json()["window"]
     assert window["axis"] == "time"
     assert 2.9 < window["extent"][1] < 3.1  # 3,036 lines, one millisecond apart
+
+
+def test_debug_cost_text_matches_its_table(web_client: Any, make_boot: BootMaker) -> None:
+    """The sentence and the table say the same numbers, and the rows add up to the total."""
+    boot = make_boot(synthesized_log("sev-legacy-202211-leak"), name="leaky", synthesized=True)
+    html = web_client.get(f"/boots/{boot}").text
+    cost = html.split('id="debug-cost"')[1].split("</section>")[0]
+    summary = re.search(r"About <strong>([\d,]+)</strong> VM exits for ([\d,]+) messages", cost)
+    assert summary is not None
+    table = cost.split('<table class="cost">')[1].split("</table>")[0]
+    body, foot = table.split("<tbody>")[1].split("</tbody>")
+    number = r'<td class="num">([\d,]+)</td>'
+
+    def cells(row: str) -> list[int]:
+        return [int(n.replace(",", "")) for n in re.findall(number, row)]
+
+    body_rows = [cells(row) for row in body.split("</tr>") if "<td" in row]
+    total_messages, total_exits = cells(foot)
+    assert (total_exits, total_messages) == tuple(int(n.replace(",", "")) for n in summary.groups())
+    assert sum(row[0] for row in body_rows) == total_messages
+    assert sum(row[1] for row in body_rows) == total_exits > 0

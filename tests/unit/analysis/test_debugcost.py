@@ -51,3 +51,24 @@ def test_info_level_log_has_no_verbose_cost_and_charges_modules() -> None:
     modules = {row["module"] for row in cost["modules"]}
     assert "PlatformPei.efi" in modules
     assert sum(row["messages"] for row in cost["modules"]) <= cost["messages"]
+
+
+def test_rows_add_up_to_the_total_and_vmm_lines_are_no_guest_messages() -> None:
+    for platform, edk2 in (("sev", "202211"), ("sev-es", "202302"), ("sev-snp", "202211")):
+        cost = synthesized(platform, edk2, False)
+        rows = cost["by_source"]
+        assert sum(row["exits"] for row in rows) == cost["exits"]  # type: ignore[union-attr,index]
+    workload = Workload(
+        name="cost-vmm",
+        seed=5,
+        platform="sev-es",
+        edk2="202302",
+        pool=False,
+        devices=(DeviceSpec("virtio-blk", "00:03.0", 30, (4096,), 0.5),),
+    )
+    buffer = io.BytesIO()
+    write_log(workload, buffer)
+    guest = analyze(io.BytesIO(buffer.getvalue()), name="g.log").debug_cost
+    vmm = b"qemu-system-x86_64: terminating on signal 15 from pid 4242 (timeout)\n"
+    mixed = analyze(io.BytesIO(buffer.getvalue() + vmm * 3), name="m.log").debug_cost
+    assert mixed.messages == guest.messages and mixed.bytes == guest.bytes
