@@ -265,3 +265,32 @@ def test_status_updates_live_while_a_boot_is_analysed(
         tab.page.context.close()
     finally:
         kit.stop()
+
+
+def test_finding_permalink_keeps_the_title_below_the_sticky_bars(tab: Tab, site: Server) -> None:
+    boot = boot_id(site, "sev-legacy-202211-leak (synthesized)")
+    first = tab.open(f"/boots/{boot}").locator("#findings .finding").last
+    target = first.get_attribute("id")
+    page = tab.open(f"/boots/{boot}#{target}")
+    page.wait_for_selector("html[data-figures='done']")
+    page.evaluate("id => document.getElementById(id).scrollIntoView()", target)
+    title = page.locator(f"#{target} h3").bounding_box()
+    nav = page.locator(".section-nav").bounding_box()
+    assert title is not None and nav is not None
+    assert title["y"] >= nav["y"] + nav["height"], (title, nav)
+    tab.shot("finding-permalink", full_page=False)
+    tab.assert_clean()
+
+
+def test_comment_tab_counts_finding_comments(tab: Tab, site: Server) -> None:
+    boot = boot_id(site, "sev-legacy-202211-leak (synthesized)")
+    sign_in(tab)
+    page = tab.open(f"/boots/{boot}#findings")
+    before = int(page.locator("#comment-count").inner_text())
+    form = page.locator("#findings .finding .comment-form").first
+    form.locator("textarea[name=body]").fill("Tab count check.")
+    form.locator("button[type=submit]").click()
+    page.locator("#findings .comment-body", has_text="Tab count check.").wait_for()
+    page.wait_for_load_state("networkidle")
+    assert int(page.locator("#comment-count").inner_text()) == before + 1
+    tab.assert_clean()
