@@ -294,3 +294,29 @@ def test_comment_tab_counts_finding_comments(tab: Tab, site: Server) -> None:
     page.wait_for_load_state("networkidle")
     assert int(page.locator("#comment-count").inner_text()) == before + 1
     tab.assert_clean()
+
+
+def test_log_permalinks_beyond_the_first_window(tab: Tab, site: Server) -> None:
+    """``/log#L3000`` opens the window around line 3000; a line link clicked after "load
+    more" puts its own ``?line=`` in the address bar."""
+    boot = boot_id(site, "sev-legacy-202211-leak (synthesized)")
+    total = httpx.get(f"{site.url}/api/v1/boots/{boot}/result").json()["source"]["lines"]
+    far = min(3000, total - 5)
+    assert far > 800
+    page = tab.open(f"/boots/{boot}/log#L{far}")
+    page.wait_for_url(re.compile(rf"/log\?line={far}#L{far}$"))
+    page.wait_for_load_state("networkidle")
+    target = page.locator(f"#L{far}")
+    target.wait_for()
+    assert "selected" in (target.get_attribute("class") or "")
+    box = target.bounding_box()
+    assert box is not None and 0 < box["y"] < 900
+    tab.shot("log-permalink-far", full_page=False)
+    page = tab.open(f"/boots/{boot}/log?line=5")
+    page.click("#load-after")
+    page.wait_for_function("() => document.getElementById('L700') !== null")
+    page.locator("#L700 a.ln").click()
+    page.wait_for_function("() => location.search === '?line=700' && location.hash === '#L700'")
+    page.reload()
+    assert "selected" in (page.locator("#L700").get_attribute("class") or "")
+    tab.assert_clean()
