@@ -99,6 +99,12 @@ def test_boots_list_loads_and_filters(tab: Tab, site: Server) -> None:
     tab.assert_clean()
 
 
+def tick_texts(page: Any, selector: str) -> list[str]:
+    """The text of a plot's tick labels (SVG text: no innerText, hence textContent)."""
+    texts: list[str] = page.locator(selector).evaluate_all("els => els.map(e => e.textContent)")
+    return texts
+
+
 def test_boot_page_plots_hold_data(tab: Tab, site: Server) -> None:
     boot = boot_id(site, "sev-legacy-202211-leak (synthesized)")
     page = tab.open(f"/boots/{boot}")
@@ -109,6 +115,14 @@ def test_boot_page_plots_hold_data(tab: Tab, site: Server) -> None:
         assert plots.nth(index).evaluate(PLOT_DATA) > 0
     assert page.locator("#timeline-plot .main-svg").count() > 0
     assert "SYNTHESIZED" in page.locator(".banner.synth").inner_text()
+    # Axes as firmware engineers read them: hex addresses, binary byte units, integer counts.
+    address_ticks = tick_texts(page, "#space-plot .xtick text")
+    assert address_ticks and all(re.fullmatch(r"0x[0-9a-f]+", t) for t in address_ticks)
+    byte_ticks = tick_texts(page, "#device-plot-2 .ytick text")
+    assert any(t.endswith("iB") for t in byte_ticks), byte_ticks
+    for plot in ("#device-plot-1", "#device-plot-4"):
+        counts = tick_texts(page, f"{plot} .ytick text")
+        assert counts and all(re.fullmatch(r"[\d,]+", t) for t in counts), counts
     tab.shot("boot-detail")
     tab.shot_element("#timeline", "boot-timeline")
     tab.assert_clean()
