@@ -281,3 +281,42 @@ def test_pool_mode_boot_shows_pool_maps_instead_of_zero_transitions(
     figures = build_delta_figures(rows, [("transitions", "Encryption transitions: A vs B")])
     assert figures[0]["layout"]["title"]["text"].startswith("Pool maps: A vs B")
     assert sum(figures[0]["data"][0]["y"]) == sum(d.pool_maps for d in devices)
+
+
+def test_compare_aligns_timelines_by_phase(documents: dict[str, ResultDocument]) -> None:
+    """Without timestamps on both boots each phase gets the same width on both figures: DXE
+    of boot A sits above DXE of boot B, whatever their line numbers."""
+    from app.service.figures.alignment import align_by_phase, common_phases, phase_mapping
+
+    windows = [build_window(documents[name]) for name in documents]
+    slots = common_phases(*windows)
+    assert ("DXE", 0) in slots and slots.index(("DXE", 0)) < slots.index(("BDS", 0))
+    dxe_lines = []
+    bands = []
+    for window in windows:
+        dxe_lines.append(next(b["start"] for b in window["phases"] if b["name"] == "DXE"))
+        figure = build_timeline_figure(window)
+        align_by_phase(figure, phase_mapping(window, slots), slots)
+        assert_valid_figure(figure)
+        assert figure["layout"]["xaxis"]["range"] == [0, len(slots)]
+        shapes = [s for s in figure["layout"]["shapes"] if s["type"] == "rect"]
+        bands.append(sorted((s["x0"], s["x1"]) for s in shapes))
+        xs = [x for t in figure["data"] for x in t["x"] if x is not None]
+        assert xs and all(0 <= x <= len(slots) for x in xs)
+    dxe = float(slots.index(("DXE", 0)))
+    for window_bands in bands:
+        assert (dxe, dxe + 1) in [(pytest.approx(a), pytest.approx(b)) for a, b in window_bands]
+    assert dxe_lines[0] != dxe_lines[1]  # the lines differ; the aligned bands do not
+
+
+def test_phase_aligned_hover_keeps_the_log_line(documents: dict[str, ResultDocument]) -> None:
+    from app.service.figures.alignment import align_by_phase, common_phases, phase_mapping
+
+    window = build_window(documents["sev-legacy-202211-leak"])
+    figure = build_timeline_figure(window)
+    original = next(t for t in figure["data"] if t["name"] == "shared pages")["x"][:]
+    slots = common_phases(window)
+    align_by_phase(figure, phase_mapping(window, slots), slots)
+    shared = next(t for t in figure["data"] if t["name"] == "shared pages")
+    assert shared["customdata"] == original and "%{customdata}" in shared["hovertemplate"]
+    assert_valid_figure(figure)

@@ -141,6 +141,9 @@ def test_compare_page_shows_both_boots(web_client: Any, make_boot: BootMaker) ->
         assert_valid_figure(figure)
     assert re.search(r'class="diff diff-new">\d+ new', html)
     assert "IOMMU-001" in html
+    assert "Aligned by boot phase" in html  # neither synthesized log has timestamps
+    ranges = [figures[f"compare-plot-{x}-data"]["layout"]["xaxis"]["range"] for x in "ab"]
+    assert ranges[0] == ranges[1] and ranges[0][0] == 0 and ranges[0][1] >= 4
     data = web_client.get(f"/api/v1/compare?a={a}&b={b}").json()
     assert "IOMMU-001" in {f["id"] for f in data["findings"]["new"]}
     assert data["devices"]
