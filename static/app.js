@@ -107,6 +107,8 @@
         if (form.dataset.line) body.line = Number(form.dataset.line);
         try {
           const c = await api("POST", `/api/v1/boots/${form.dataset.boot}/comments`, body);
+          const count = document.getElementById("comment-count");
+          if (count) count.textContent = String(Number(count.textContent) + 1);
           location.hash = body.fingerprint ? `finding-${body.fingerprint}` : `comment-${c.id}`;
           location.reload();
         } catch (error) { showError(form, error); }
@@ -354,8 +356,14 @@
         location.assign(`/boots/${bootId}/log?line=${number}#L${number}`);
         return;
       }
-      history.replaceState(null, "", `#L${number}`);
+      permalink(number);
       select(number, true);
+    }
+
+    /* The address bar names the selected line in both places (a reload or a copied link
+       opens the window around it, whatever window the page was first loaded with). */
+    function permalink(number) {
+      history.replaceState(null, "", `${location.pathname}?line=${number}#L${number}`);
     }
 
     function matches(el, kind) {
@@ -389,7 +397,7 @@
       if (!link) return;
       ev.preventDefault();
       const number = Number(link.closest(".ll").dataset.line);
-      history.replaceState(null, "", `#L${number}`);
+      permalink(number);
       select(number, false);
     });
     const before = document.getElementById("load-before");
@@ -418,7 +426,7 @@
     });
     setRange();
     const match = /^#L(\d+)$/.exec(location.hash);
-    if (match) select(Number(match[1]), true);
+    if (match) goTo(Number(match[1]));  // outside the loaded window: loads the one around it
   };
 
   /* -- compare --------------------------------------------------------------------------- */

@@ -23,7 +23,7 @@ from app.analysis.document import (
     SharedPoint,
     Timeline,
     Transition,
-    TransitionBucket,
+    TransitionBuckets,
 )
 
 DEFAULT_POINTS = 800
@@ -148,9 +148,14 @@ def _merge_series(
 
 
 def _merge_counts(
-    buckets: Sequence[TransitionBucket], axis: Axis, lo: float, hi: float, n: int
+    per_bucket: TransitionBuckets, axis: Axis, lo: float, hi: float, n: int
 ) -> dict[str, Any]:
-    """Transition counts per bucket (to shared / to private) in [lo, hi], at most ``n``."""
+    """Transition counts per bucket (to shared / to private) in [lo, hi], at most ``n``.
+
+    ``width`` is one bar's width in axis units (the merged bucket, a stored bucket at the
+    least), so that a few bars on a long boot are drawn as narrow as the lines they count
+    rather than stretched by plotly's automatic width into solid blocks."""
+    buckets = per_bucket.buckets
     width = (hi - lo) / n if hi > lo else 1.0
     merged: dict[int, list[float]] = {}
     for bucket in buckets:
@@ -168,6 +173,7 @@ def _merge_counts(
         "to_shared": [int(r[1]) for r in rows],
         "to_private": [int(r[2]) for r in rows],
         "pages": [int(r[3]) for r in rows],
+        "width": max(width, float(per_bucket.bucket_lines)) if axis.kind == "line" else width,
     }
 
 
@@ -245,7 +251,7 @@ def build_window(
         "points": n,
         "phases": phase_bands(document, axis),
         "shared": _merge_series(timeline.shared_pages.points, axis, lo, hi, n),
-        "counts": _merge_counts(transitions.per_bucket.buckets, axis, lo, hi, n),
+        "counts": _merge_counts(transitions.per_bucket, axis, lo, hi, n),
         "events": _events(transitions.first, axis, lo, hi),
         "events_dropped": transitions.dropped,
         "spans": _spans(timeline.lifetimes, axis, lo, hi, full_hi),

@@ -99,6 +99,12 @@ def test_boots_list_loads_and_filters(tab: Tab, site: Server) -> None:
     tab.assert_clean()
 
 
+def tick_texts(page: Any, selector: str) -> list[str]:
+    """The text of a plot's tick labels (SVG text: no innerText, hence textContent)."""
+    texts: list[str] = page.locator(selector).evaluate_all("els => els.map(e => e.textContent)")
+    return texts
+
+
 def test_boot_page_plots_hold_data(tab: Tab, site: Server) -> None:
     boot = boot_id(site, "sev-legacy-202211-leak (synthesized)")
     page = tab.open(f"/boots/{boot}")
@@ -109,6 +115,14 @@ def test_boot_page_plots_hold_data(tab: Tab, site: Server) -> None:
         assert plots.nth(index).evaluate(PLOT_DATA) > 0
     assert page.locator("#timeline-plot .main-svg").count() > 0
     assert "SYNTHESIZED" in page.locator(".banner.synth").inner_text()
+    # Axes as firmware engineers read them: hex addresses, binary byte units, integer counts.
+    address_ticks = tick_texts(page, "#space-plot .xtick text")
+    assert address_ticks and all(re.fullmatch(r"0x[0-9a-f]+", t) for t in address_ticks)
+    byte_ticks = tick_texts(page, "#device-plot-2 .ytick text")
+    assert any(t.endswith("iB") for t in byte_ticks), byte_ticks
+    for plot in ("#device-plot-1", "#device-plot-4"):
+        counts = tick_texts(page, f"{plot} .ytick text")
+        assert counts and all(re.fullmatch(r"[\d,]+", t) for t in counts), counts
     tab.shot("boot-detail")
     tab.shot_element("#timeline", "boot-timeline")
     tab.assert_clean()
@@ -265,3 +279,58 @@ def test_status_updates_live_while_a_boot_is_analysed(
         tab.page.context.close()
     finally:
         kit.stop()
+
+
+def test_finding_permalink_keeps_the_title_below_the_sticky_bars(tab: Tab, site: Server) -> None:
+    boot = boot_id(site, "sev-legacy-202211-leak (synthesized)")
+    first = tab.open(f"/boots/{boot}").locator("#findings .finding").last
+    target = first.get_attribute("id")
+    page = tab.open(f"/boots/{boot}#{target}")
+    page.wait_for_selector("html[data-figures='done']")
+    page.evaluate("id => document.getElementById(id).scrollIntoView()", target)
+    title = page.locator(f"#{target} h3").bounding_box()
+    nav = page.locator(".section-nav").bounding_box()
+    assert title is not None and nav is not None
+    assert title["y"] >= nav["y"] + nav["height"], (title, nav)
+    tab.shot("finding-permalink", full_page=False)
+    tab.assert_clean()
+
+
+def test_comment_tab_counts_finding_comments(tab: Tab, site: Server) -> None:
+    boot = boot_id(site, "sev-legacy-202211-leak (synthesized)")
+    sign_in(tab)
+    page = tab.open(f"/boots/{boot}#findings")
+    before = int(page.locator("#comment-count").inner_text())
+    form = page.locator("#findings .finding .comment-form").first
+    form.locator("textarea[name=body]").fill("Tab count check.")
+    form.locator("button[type=submit]").click()
+    page.locator("#findings .comment-body", has_text="Tab count check.").wait_for()
+    page.wait_for_load_state("networkidle")
+    assert int(page.locator("#comment-count").inner_text()) == before + 1
+    tab.assert_clean()
+
+
+def test_log_permalinks_beyond_the_first_window(tab: Tab, site: Server) -> None:
+    """``/log#L3000`` opens the window around line 3000; a line link clicked after "load
+    more" puts its own ``?line=`` in the address bar."""
+    boot = boot_id(site, "sev-legacy-202211-leak (synthesized)")
+    total = httpx.get(f"{site.url}/api/v1/boots/{boot}/result").json()["source"]["lines"]
+    far = min(3000, total - 5)
+    assert far > 800
+    page = tab.open(f"/boots/{boot}/log#L{far}")
+    page.wait_for_url(re.compile(rf"/log\?line={far}#L{far}$"))
+    page.wait_for_load_state("networkidle")
+    target = page.locator(f"#L{far}")
+    target.wait_for()
+    assert "selected" in (target.get_attribute("class") or "")
+    box = target.bounding_box()
+    assert box is not None and 0 < box["y"] < 900
+    tab.shot("log-permalink-far", full_page=False)
+    page = tab.open(f"/boots/{boot}/log?line=5")
+    page.click("#load-after")
+    page.wait_for_function("() => document.getElementById('L700') !== null")
+    page.locator("#L700 a.ln").click()
+    page.wait_for_function("() => location.search === '?line=700' && location.hash === '#L700'")
+    page.reload()
+    assert "selected" in (page.locator("#L700").get_attribute("class") or "")
+    tab.assert_clean()

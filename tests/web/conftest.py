@@ -49,10 +49,15 @@ class BootMaker:
         commit: str | None = None,
         synthesized: bool = False,
         analyse: bool = True,
+        provenance: str | None = None,
     ) -> int:
         """A boot of ``content`` in ``project``, analysed unless ``analyse`` is False."""
         fields = queries.BootFields(
-            name=name, branch=branch, commit=commit, synthesized=synthesized
+            name=name,
+            branch=branch,
+            commit=commit,
+            synthesized=synthesized,
+            provenance=provenance,
         )
         ingested = ingest_boot(
             self.db,

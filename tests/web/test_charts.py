@@ -14,7 +14,11 @@ from app.analysis.jsondata import from_json
 from app.analysis.report import analyze
 from app.service.comparison import compare_devices, compare_documents, compare_findings
 from app.service.figures.address_space import build_address_space_figure
-from app.service.figures.devices import build_delta_figure, build_device_figures
+from app.service.figures.devices import (
+    build_delta_figure,
+    build_delta_figures,
+    build_device_figures,
+)
 from app.service.figures.style import operation_family
 from app.service.figures.timeline import MAX_LANES, assign_lanes, build_timeline_figure
 from app.service.timeline import build_window
@@ -208,3 +212,111 @@ def test_the_schema_check_catches_a_wrong_property() -> None:
     figure["data"] = [{"type": "heatmap", "z": [[1]]}]
     with pytest.raises(AssertionError, match="heatmap"):
         assert_valid_figure(figure)
+
+
+def test_transition_bars_are_one_bucket_wide(documents: dict[str, ResultDocument]) -> None:
+    """A few bars on a long boot keep their bucket's width in data units (plotly's automatic
+    width would stretch them into solid blocks reading as continuous conversion)."""
+    document = documents["sev-legacy-202211-leak"]
+    window = build_window(document, points=50)
+    lo, hi = window["window"]
+    bucket = max(
+        (hi - lo) / window["points"], document.timeline.transitions.per_bucket.bucket_lines
+    )
+    figure = build_timeline_figure(window)
+    bars = [t for t in figure["data"] if t["name"] in ("to shared", "to private")]
+    assert len(bars) == 2 and window["counts"]["x"]
+    for bar in bars:
+        assert bar["width"] == pytest.approx(bucket) and bar["offset"] == 0
+        assert bar["width"] < (hi - lo) / 10
+    assert_valid_figure(figure)
+
+
+def test_axes_read_as_firmware_engineers_read_them() -> None:
+    """Addresses in hex, bytes in binary units, counts with integer ticks only."""
+    from app.service.figures.style import binary_size, bytes_axis, count_axis, hex_address_axis
+
+    ticks = hex_address_axis(0x3FF4C000, 0x3FF60000, scale=1024 * 1024)
+    assert "0x3ff4c000" in ticks["ticktext"] or "0x3ff40000" in ticks["ticktext"]
+    assert all(text.startswith("0x") for text in ticks["ticktext"])
+    assert ticks["tickvals"] == [int(t, 16) / (1024 * 1024) for t in ticks["ticktext"]]
+    assert binary_size(5 * 1024**3) == "5 GiB" and binary_size(1536) == "1.5 KiB"
+    axis = bytes_axis(5 * 1024**3)
+    assert "4 GiB" in axis["ticktext"] and not any(t.endswith("GB") for t in axis["ticktext"])
+    assert count_axis(2) == {"tickformat": ",d", "rangemode": "tozero", "dtick": 1}
+
+
+def test_device_charts_tick_bytes_in_binary_units_and_counts_as_integers(
+    documents: dict[str, ResultDocument],
+) -> None:
+    document = documents["sev-snp-pool-virtio-blk"]
+    figures = {
+        f["layout"]["title"]["text"]: f
+        for f in build_device_figures(document.devices, seconds=False)
+    }
+    bytes_ticks = figures["Bytes mapped and bounced"]["layout"]["yaxis"]["ticktext"]
+    assert any(t.endswith("iB") for t in bytes_ticks), bytes_ticks
+    for title in ("Maps by operation", "Peak shared pages"):
+        assert figures[title]["layout"]["yaxis"]["tickformat"] == ",d"
+    for figure in figures.values():
+        assert_valid_figure(figure)
+
+
+def test_pool_mode_boot_shows_pool_maps_instead_of_zero_transitions(
+    documents: dict[str, ResultDocument],
+) -> None:
+    """A pool-mode boot transitions no pages per mapping (the pool was shared once): an
+    all-zero "Encryption transitions" chart says nothing, the pool/legacy split does."""
+    devices = documents["sev-snp-pool-virtio-blk"].devices
+    assert devices and not any(d.transitions for d in devices)
+    titles = [f["layout"]["title"]["text"] for f in build_device_figures(devices, seconds=False)]
+    assert "Encryption transitions" not in titles
+    (pool,) = [
+        f
+        for f in build_device_figures(devices, seconds=False)
+        if "Pool" in f["layout"]["title"]["text"]
+    ]
+    assert sum(pool["data"][0]["y"]) == sum(d.pool_maps for d in devices) > 0
+    rows = compare_devices(devices, devices)
+    figures = build_delta_figures(rows, [("transitions", "Encryption transitions: A vs B")])
+    assert figures[0]["layout"]["title"]["text"].startswith("Pool maps: A vs B")
+    assert sum(figures[0]["data"][0]["y"]) == sum(d.pool_maps for d in devices)
+
+
+def test_compare_aligns_timelines_by_phase(documents: dict[str, ResultDocument]) -> None:
+    """Without timestamps on both boots each phase gets the same width on both figures: DXE
+    of boot A sits above DXE of boot B, whatever their line numbers."""
+    from app.service.figures.alignment import align_by_phase, common_phases, phase_mapping
+
+    windows = [build_window(documents[name]) for name in documents]
+    slots = common_phases(*windows)
+    assert ("DXE", 0) in slots and slots.index(("DXE", 0)) < slots.index(("BDS", 0))
+    dxe_lines = []
+    bands = []
+    for window in windows:
+        dxe_lines.append(next(b["start"] for b in window["phases"] if b["name"] == "DXE"))
+        figure = build_timeline_figure(window)
+        align_by_phase(figure, phase_mapping(window, slots), slots)
+        assert_valid_figure(figure)
+        assert figure["layout"]["xaxis"]["range"] == [0, len(slots)]
+        shapes = [s for s in figure["layout"]["shapes"] if s["type"] == "rect"]
+        bands.append(sorted((s["x0"], s["x1"]) for s in shapes))
+        xs = [x for t in figure["data"] for x in t["x"] if x is not None]
+        assert xs and all(0 <= x <= len(slots) for x in xs)
+    dxe = float(slots.index(("DXE", 0)))
+    for window_bands in bands:
+        assert (dxe, dxe + 1) in [(pytest.approx(a), pytest.approx(b)) for a, b in window_bands]
+    assert dxe_lines[0] != dxe_lines[1]  # the lines differ; the aligned bands do not
+
+
+def test_phase_aligned_hover_keeps_the_log_line(documents: dict[str, ResultDocument]) -> None:
+    from app.service.figures.alignment import align_by_phase, common_phases, phase_mapping
+
+    window = build_window(documents["sev-legacy-202211-leak"])
+    figure = build_timeline_figure(window)
+    original = next(t for t in figure["data"] if t["name"] == "shared pages")["x"][:]
+    slots = common_phases(window)
+    align_by_phase(figure, phase_mapping(window, slots), slots)
+    shared = next(t for t in figure["data"] if t["name"] == "shared pages")
+    assert shared["customdata"] == original and "%{customdata}" in shared["hovertemplate"]
+    assert_valid_figure(figure)

@@ -141,6 +141,9 @@ def test_compare_page_shows_both_boots(web_client: Any, make_boot: BootMaker) ->
         assert_valid_figure(figure)
     assert re.search(r'class="diff diff-new">\d+ new', html)
     assert "IOMMU-001" in html
+    assert "Aligned by boot phase" in html  # neither synthesized log has timestamps
+    ranges = [figures[f"compare-plot-{x}-data"]["layout"]["xaxis"]["range"] for x in "ab"]
+    assert ranges[0] == ranges[1] and ranges[0][0] == 0 and ranges[0][1] >= 4
     data = web_client.get(f"/api/v1/compare?a={a}&b={b}").json()
     assert "IOMMU-001" in {f["id"] for f in data["findings"]["new"]}
     assert data["devices"]
@@ -167,3 +170,56 @@ def test_timestamped_log_gets_a_time_axis(web_client: Any, make_boot: BootMaker)
     window = web_client.get(f"/api/v1/boots/{boot}/timeline/window").json()["window"]
     assert window["axis"] == "time"
     assert 2.9 < window["extent"][1] < 3.1  # 3,036 lines, one millisecond apart
+
+
+def test_debug_cost_text_matches_its_table(web_client: Any, make_boot: BootMaker) -> None:
+    """The sentence and the table say the same numbers, and the rows add up to the total."""
+    boot = make_boot(synthesized_log("sev-legacy-202211-leak"), name="leaky", synthesized=True)
+    html = web_client.get(f"/boots/{boot}").text
+    cost = html.split('id="debug-cost"')[1].split("</section>")[0]
+    summary = re.search(r"About <strong>([\d,]+)</strong> VM exits for ([\d,]+) messages", cost)
+    assert summary is not None
+    table = cost.split('<table class="cost">')[1].split("</table>")[0]
+    body, foot = table.split("<tbody>")[1].split("</tbody>")
+    number = r'<td class="num">([\d,]+)</td>'
+
+    def cells(row: str) -> list[int]:
+        return [int(n.replace(",", "")) for n in re.findall(number, row)]
+
+    body_rows = [cells(row) for row in body.split("</tr>") if "<td" in row]
+    total_messages, total_exits = cells(foot)
+    assert (total_exits, total_messages) == tuple(int(n.replace(",", "")) for n in summary.groups())
+    assert sum(row[0] for row in body_rows) == total_messages
+    assert sum(row[1] for row in body_rows) == total_exits > 0
+
+
+def test_log_viewer_bad_or_far_lines(web_client: Any, make_boot: BootMaker) -> None:
+    """``?line=abc`` is an HTML 400 page; a line beyond the end opens the last window."""
+    boot = make_boot(synthesized_log("sev-legacy-202211-leak"), name="leaky")
+    total = web_client.get(f"/api/v1/boots/{boot}/result").json()["source"]["lines"]
+    assert total > 400
+    for bad in ("abc", "0", "-5", "1e3"):
+        page = web_client.get(f"/boots/{boot}/log?line={bad}")
+        assert page.status_code == 400 and page.headers["content-type"].startswith("text/html")
+        assert "whole number" in page.text and "<h1>400</h1>" in page.text
+    assert web_client.get(f"/boots/{boot}/log?count=x").status_code == 400
+    far = web_client.get(f"/boots/{boot}/log?line=999999")
+    assert far.status_code == 200 and far.text.count('class="ll') == 400
+    assert f'id="L{total}"' in far.text and f'id="L{total - 399}"' in far.text
+    assert 'id="beyond-end"' in far.text and "999,999" in far.text
+    assert 'id="beyond-end"' not in web_client.get(f"/boots/{boot}/log?line=5").text
+
+
+def test_synthesized_banner_says_it_once(web_client: Any, make_boot: BootMaker) -> None:
+    log = synthesized_log("sev-legacy-202211-leak")
+    demo_note = "SYNTHESIZED by cvmreview's workload synthesizer (app/synth): not a real boot"
+    for provenance, expected in (
+        (demo_note, demo_note),
+        ("written by hand for a test", "SYNTHESIZED boot: written by hand for a test"),
+        (None, "SYNTHESIZED boot: this log was written by cvmreview"),
+    ):
+        boot = make_boot(log, name="synth", synthesized=True, provenance=provenance)
+        html = web_client.get(f"/boots/{boot}").text
+        banner = html.split('<div class="banner synth">')[1].split("</div>")[0]
+        assert banner.count("SYNTHESIZED") == 1, banner
+        assert banner.replace("&#39;", "'").startswith(expected)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from app.analysis.document import Label, Snapshot
-from app.service.figures.style import MIB, STATE_COLOURS, Figure, build_layout
+from app.service.figures.style import MIB, STATE_COLOURS, Figure, build_layout, hex_address_axis
 
 
 def build_address_space_figure(
@@ -80,6 +80,12 @@ def build_address_space_figure(
                 "width": 0.6,
             }
         )
+    bounds = [(r.start, r.end) for r in ranges] + [(lb.start, lb.end) for lb in labels]
+    ticks = (
+        hex_address_axis(min(b[0] for b in bounds), max(b[1] for b in bounds), scale=MIB)
+        if bounds
+        else {}
+    )
     title = f"Address space at {moment}"
     if snapshot and snapshot.line:
         title += f" (line {snapshot.line:,})"
@@ -87,7 +93,7 @@ def build_address_space_figure(
         title,
         height=300,
         barmode="overlay",
-        xaxis={"title": {"text": "guest-physical address (MiB)"}, "zeroline": False},
+        xaxis={"title": {"text": "guest-physical address"}, "zeroline": False, **ticks},
         yaxis={
             "type": "category",
             "categoryorder": "array",

@@ -6,6 +6,7 @@ chart of every page.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 MIB = 1024 * 1024
@@ -57,3 +58,57 @@ def operation_family(operation: str) -> str:
 
 
 # -- the encryption timeline --------------------------------------------------------------
+
+
+# -- axes ---------------------------------------------------------------------------------
+
+BINARY_UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
+
+
+def _power_of_two_step(span: float, ticks: int) -> float:
+    """The smallest power of two that gives at most ``ticks`` ticks over ``span``."""
+    step = 1.0
+    while span / step > ticks:
+        step *= 2
+    return step
+
+
+def _tick_values(lo: float, hi: float, step: float) -> list[float]:
+    first = math.floor(lo / step) * step
+    return [first + i * step for i in range(int((hi - first) / step) + 2)]
+
+
+def hex_address_axis(lo: int, hi: int, *, scale: int = 1) -> dict[str, Any]:
+    """Tick values (in units of ``scale`` bytes) with guest-physical addresses written in
+    hex ("0x3ff4c000"), as firmware engineers read them; steps are powers of two."""
+    step = _power_of_two_step(max(hi - lo, 4096), 6)
+    values = [int(v) for v in _tick_values(lo, hi, step)]
+    return {
+        "tickmode": "array",
+        "tickvals": [v / scale for v in values],
+        "ticktext": [f"0x{v:x}" for v in values],
+    }
+
+
+def binary_size(value: float) -> str:
+    """'5 GiB', '1.5 KiB', '512 B': binary units, never plotly's SI '5B' (billions)."""
+    unit = 0
+    while abs(value) >= 1024 and unit < len(BINARY_UNITS) - 1:
+        value /= 1024
+        unit += 1
+    return f"{value:.3g} {BINARY_UNITS[unit]}"
+
+
+def bytes_axis(top: float) -> dict[str, Any]:
+    """A y axis in bytes with ticks at powers of two written in KiB/MiB/GiB."""
+    step = _power_of_two_step(max(top, 1.0), 5)
+    values = [v for v in _tick_values(0, max(top, 1.0), step) if v >= 0]
+    return {"tickmode": "array", "tickvals": values, "ticktext": [binary_size(v) for v in values]}
+
+
+def count_axis(top: float) -> dict[str, Any]:
+    """A y axis of counts (pages, transitions, maps): integer ticks only."""
+    axis: dict[str, Any] = {"tickformat": ",d", "rangemode": "tozero"}
+    if top <= 5:
+        axis["dtick"] = 1
+    return axis

@@ -18,6 +18,7 @@ from app.service.figures.style import (
     Figure,
     axis_title,
     build_layout,
+    count_axis,
     operation_family,
 )
 
@@ -131,10 +132,14 @@ def _gantt_traces(spans: dict[str, Any], unit: str) -> list[dict[str, Any]]:
     return traces
 
 
-def _row_axes(with_mappings: bool) -> dict[str, Any]:
-    """The y axes of the three rows; without mappings the two series rows take the space."""
-    shared = {"title": {"text": "shared pages"}, "rangemode": "tozero"}
-    transitions = {"title": {"text": "transitions"}, "zeroline": True}
+def _row_axes(with_mappings: bool, window: dict[str, Any]) -> dict[str, Any]:
+    """The y axes of the three rows; without mappings the two series rows take the space.
+    Pages and transitions are counts: integer ticks only."""
+    counts = window["counts"]
+    top = max([0, *counts["to_shared"], *counts["to_private"]])
+    shared = {"title": {"text": "shared pages"}, **count_axis(max([0, *window["shared"]["max"]]))}
+    transitions = {"title": {"text": "transitions"}, "zeroline": True, **count_axis(top)}
+    transitions.pop("rangemode")
     if not with_mappings:
         return {
             "yaxis": {**shared, "domain": [0.45, 1.0]},
@@ -229,6 +234,8 @@ def build_timeline_figure(
             "type": "bar",
             "name": "to shared",
             "x": counts["x"],
+            "width": counts["width"],
+            "offset": 0,
             "y": counts["to_shared"],
             "marker": {"color": SHARED_COLOUR},
             "hovertemplate": "%{y} made shared<extra></extra>",
@@ -238,6 +245,8 @@ def build_timeline_figure(
             "type": "bar",
             "name": "to private",
             "x": counts["x"],
+            "width": counts["width"],
+            "offset": 0,
             "y": [-v for v in counts["to_private"]],
             "marker": {"color": PRIVATE_COLOUR},
             "customdata": counts["to_private"],
@@ -298,6 +307,6 @@ def build_timeline_figure(
         margin={"l": 110, "r": 20, "t": 64, "b": 130},
         legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
         meta={"window": window["window"], "extent": window["extent"], "axis": window["axis"]},
-        **_row_axes(bool(lanes)),
+        **_row_axes(bool(lanes), window),
     )
     return {"data": traces, "layout": layout}

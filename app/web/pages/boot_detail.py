@@ -80,6 +80,7 @@ def boot_context(
         "stale_result": stale,
         "can_review": viewer.can_review(boot.project),
         "comments": boot_comments(comments),
+        "comment_count": len(comments),  # the tab counts every comment: boot, finding, line
         "line_comment_count": sum(1 for c in comments if c.line is not None),
     }
     if document is None:

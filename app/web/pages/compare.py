@@ -15,7 +15,8 @@ from app.db.models import Boot
 from app.http.deps import SessionDep
 from app.http.params import OptionalBootIdQuery
 from app.service.comparison import compare_documents
-from app.service.figures.devices import build_delta_figure
+from app.service.figures.alignment import align_by_phase, common_phases, phase_mapping
+from app.service.figures.devices import build_delta_figures
 from app.service.figures.timeline import build_timeline_figure
 from app.service.results import StaleResult, get_result
 from app.service.timeline import build_window
@@ -53,22 +54,32 @@ def _side(session: SessionDep, viewer: ViewerDep, boot_id: int, label: str) -> S
     return Side(boot=boot, doc=document, label=label)
 
 
-def _shared_axes(a: Side, b: Side) -> None:
-    """Both timelines on one x range (the union), so the axes can stay synchronized."""
+def _shared_axes(a: Side, b: Side) -> str:
+    """Both timelines on one x axis, so that they can stay synchronized: seconds when both
+    logs have timestamps (the union of the two ranges), else boot phases each stretched to
+    the same width (``figures.alignment``). Returns "time" or "phase"."""
     wa, wb = build_window(a.doc), build_window(b.doc)
-    lo = min(wa["extent"][0], wb["extent"][0])
-    hi = max(wa["extent"][1], wb["extent"][1])
     figures = [
         build_timeline_figure(window, title=f"{side.label}: encryption timeline")
         for side, window in ((a, wa), (b, wb))
     ]
+    alignment = "time" if wa["axis"] == wb["axis"] == "time" else "phase"
+    slots = common_phases(wa, wb)
+    if not slots:
+        alignment = "time" if wa["axis"] == wb["axis"] == "time" else "line"
+    lo = min(wa["extent"][0], wb["extent"][0])
+    hi = max(wa["extent"][1], wb["extent"][1])
     height = max(f["layout"]["height"] for f in figures) + 40
     for side, window, figure in zip((a, b), (wa, wb), figures, strict=True):
         layout = figure["layout"]
-        layout["xaxis"]["range"] = [lo, hi]
+        if alignment == "phase":
+            align_by_phase(figure, phase_mapping(window, slots), slots)
+        else:
+            layout["xaxis"]["range"] = [lo, hi]
         layout["height"] = height  # equal heights keep the two columns aligned
         layout["margin"]["b"] = 160  # the legend wraps to more rows in a half-width column
         side.window, side.figure = window, figure
+    return alignment
 
 
 @router.get("/compare", response_class=HTMLResponse, name="compare")
@@ -85,17 +96,13 @@ def compare(
     if a is None or b is None:
         return render(request, "compare.html", context)
     side_a, side_b = _side(session, viewer, a, "A"), _side(session, viewer, b, "B")
-    _shared_axes(side_a, side_b)
+    alignment = _shared_axes(side_a, side_b)
     result = compare_documents(side_a.doc, side_b.doc)
     context.update(
         ready=True,
         sides=[side_a, side_b],
         result=result,
-        delta_figures=[
-            build_delta_figure(result.devices, metric, title) for metric, title in DELTA_FIGURES
-        ]
-        if result.devices
-        else [],
-        axes_differ=side_a.window["axis"] != side_b.window["axis"],
+        delta_figures=build_delta_figures(result.devices, DELTA_FIGURES) if result.devices else [],
+        alignment=alignment,
     )
     return render(request, "compare.html", context)

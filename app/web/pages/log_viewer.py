@@ -14,9 +14,9 @@ from app.analysis.document import Finding
 from app.db import review_queries
 from app.db.models import Boot
 from app.http.deps import SessionDep
-from app.http.params import BootIdPath, LineQuery, OptionalLineQuery
+from app.http.params import MAX_INT32, BootIdPath, LineQuery
 from app.service.results import shown_findings
-from app.web.access import ViewerDep, load_boot
+from app.web.access import PageError, ViewerDep, load_boot
 from app.web.findings import line_comments
 from app.web.log_ranges import DEFAULT_LINES, MAX_LINES, read_range
 from app.web.templating import render
@@ -45,21 +45,50 @@ def _range_context(session: SessionDep, boot: Boot, start: int, count: int) -> d
     }
 
 
+def page_number(name: str, value: str | None, *, high: int = MAX_INT32) -> int | None:
+    """A query number of the page (``?line=``, ``?start=``, ``?count=``): a bad one is an
+    HTML 400 page a reader understands, not the API's JSON validation detail."""
+    if value is None or value == "":
+        return None
+    if not value.isdigit() or not 1 <= int(value) <= high:
+        raise PageError(
+            400, f"?{name}= must be a whole number from 1 to {high:,}, not {value!r:.40}."
+        )
+    return int(value)
+
+
+def window_start(line: int | None, start: int | None, count: int, total: int) -> int:
+    """The first line to show: ``start``, or ``CONTEXT_BEFORE`` lines before ``line``; a line
+    beyond the end opens the last window rather than a window of one line."""
+    if start is not None:
+        return min(start, max(1, total - count + 1))
+    if line is None:
+        return 1
+    if line > total:
+        return max(1, total - count + 1)
+    return max(1, line - CONTEXT_BEFORE)
+
+
 @router.get("/boots/{boot_id}/log", response_class=HTMLResponse, name="boot_log")
 def boot_log(
     request: Request,
     boot_id: BootIdPath,
     session: SessionDep,
     viewer: ViewerDep,
-    line: OptionalLineQuery = None,
-    start: OptionalLineQuery = None,
-    count: Annotated[int, Query(ge=1, le=MAX_LINES)] = DEFAULT_LINES,
+    line: str | None = None,
+    start: str | None = None,
+    count: str | None = None,
 ) -> HTMLResponse:
     boot = load_boot(session, viewer, boot_id)
-    first = start or (max(1, line - CONTEXT_BEFORE) if line else 1)
-    context = _range_context(session, boot, first, count)
+    wanted = page_number("line", line)
+    size = page_number("count", count, high=MAX_LINES) or DEFAULT_LINES
+    total = boot.log_lines
+    first = window_start(wanted, page_number("start", start), size, total)
+    context = _range_context(session, boot, first, size)
+    beyond = wanted is not None and wanted > total
     context.update(
-        line=line,
+        line=min(wanted, total) if wanted else None,
+        beyond_end=wanted if beyond else None,
         can_review=viewer.can_review(boot.project),
         findings=shown_findings(session, boot),
         max_lines=MAX_LINES,

@@ -9,7 +9,7 @@ from app.synth import DeviceSpec, Workload, write_log
 from tests.unit.conftest import real_log
 
 
-def synthesized(platform: str, edk2: str, pool: bool) -> dict[str, object]:
+def synthesized_bytes(platform: str, edk2: str, pool: bool) -> bytes:
     workload = Workload(
         name=f"cost-{platform}",
         seed=5,
@@ -20,8 +20,12 @@ def synthesized(platform: str, edk2: str, pool: bool) -> dict[str, object]:
     )
     buffer = io.BytesIO()
     write_log(workload, buffer)
-    buffer.seek(0)
-    return analyze(buffer, name="cost.log").to_dict()["debug_cost"]  # type: ignore[no-any-return]
+    return buffer.getvalue()
+
+
+def synthesized(platform: str, edk2: str, pool: bool) -> dict[str, object]:
+    log = io.BytesIO(synthesized_bytes(platform, edk2, pool))
+    return analyze(log, name="cost.log").to_dict()["debug_cost"]  # type: ignore[no-any-return]
 
 
 def test_plain_sev_and_tdx_pay_one_exit_per_character() -> None:
@@ -51,3 +55,15 @@ def test_info_level_log_has_no_verbose_cost_and_charges_modules() -> None:
     modules = {row["module"] for row in cost["modules"]}
     assert "PlatformPei.efi" in modules
     assert sum(row["messages"] for row in cost["modules"]) <= cost["messages"]
+
+
+def test_rows_add_up_to_the_total_and_vmm_lines_are_no_guest_messages() -> None:
+    for platform, edk2 in (("sev", "202211"), ("sev-es", "202302"), ("sev-snp", "202211")):
+        cost = synthesized(platform, edk2, False)
+        rows = cost["by_source"]
+        assert sum(row["exits"] for row in rows) == cost["exits"]  # type: ignore[union-attr,index]
+    log = synthesized_bytes("sev-es", "202302", False)
+    guest = analyze(io.BytesIO(log), name="g.log").debug_cost
+    vmm = b"qemu-system-x86_64: terminating on signal 15 from pid 4242 (timeout)\n"
+    mixed = analyze(io.BytesIO(log + vmm * 3), name="m.log").debug_cost
+    assert mixed.messages == guest.messages and mixed.bytes == guest.bytes
