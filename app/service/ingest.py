@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 
 from sqlalchemy.exc import IntegrityError
 
+from app.analysis.host.analysis import host_trace_refusal
 from app.analysis.report import refusal
 from app.config import Settings
 from app.db import queries
@@ -58,6 +59,13 @@ def refuse_non_log(staged: StagedBlob) -> None:
     reason = refusal(head, complete=len(staged.chunks) == 1)
     if reason is not None:
         raise Invalid(f"log: {reason}")
+
+
+def refuse_non_trace(staged: StagedBlob) -> None:
+    """``Invalid`` when the staged host trace holds no QEMU trace line in its first chunk."""
+    reason = host_trace_refusal(zlib.decompress(staged.chunks[0].data, 31))
+    if reason is not None:
+        raise Invalid(f"host_trace: {reason}")
 
 
 def parse_metadata(stream: BinaryIO) -> dict[str, Any]:
@@ -196,6 +204,8 @@ def ingest_boot(
     staged_trace = (
         stage_file(host_trace, limits, what="host_trace", gunzip=True) if host_trace else None
     )
+    if staged_trace is not None:
+        refuse_non_trace(staged_trace)
     try:
         with db.write() as write:
             if origin:

@@ -54,3 +54,22 @@ def test_a_corrupt_gzip_host_trace_is_a_4xx_and_stores_nothing(client, make_toke
     assert 400 <= response.status_code < 500 and "host_trace" in response.json()["detail"]
     listed = client.get("/api/v1/boots", headers=bearer(token)).json()
     assert listed["count"] == 0 and listed["data"] == []
+
+
+def test_a_host_trace_without_trace_lines_is_a_422_and_stores_nothing(
+    client, make_token, logs_dir
+) -> None:
+    """A guest log or a firmware image sent as the trace is refused at once, not in the worker."""
+    token = make_token()
+    guest, _ = split_capture()
+    not_traces = (guest, (logs_dir / "004-tianocore-bz1341-sev-pei-assert.log").read_bytes())
+    for wrong in (*not_traces, b"\x00\x01binary\xff" * 512):
+        response = client.post(
+            "/api/v1/boots",
+            files={"log": ("g.log", guest), "host_trace": ("t.log", wrong)},
+            headers=bearer(token),
+        )
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"].startswith("host_trace: ")
+    listed = client.get("/api/v1/boots", headers=bearer(token)).json()
+    assert listed["count"] == 0 and listed["data"] == []
