@@ -115,9 +115,10 @@ class DebugCost:
 
 
 def is_vmm_kind(kind: str) -> bool:
-    """Lines QEMU or KVM printed into the capture (``formats.qemu``): not guest output, so
-    they cost the guest no exit and are no message of its debug log."""
-    return kind.startswith(("qemu-", "kvm-"))
+    """Lines QEMU or KVM printed into the capture (``formats.qemu``, and the trace events of
+    ``formats.qemu_trace``, all ``host-``): not guest output, so they cost the guest no exit
+    and are no message of its debug log."""
+    return kind.startswith(("qemu-", "kvm-", "host-"))
 
 
 _MODEL = {

@@ -64,6 +64,10 @@ def test_rows_add_up_to_the_total_and_vmm_lines_are_no_guest_messages() -> None:
         assert sum(row["exits"] for row in rows) == cost["exits"]  # type: ignore[union-attr,index]
     log = synthesized_bytes("sev-es", "202302", False)
     guest = analyze(io.BytesIO(log), name="g.log").debug_cost
-    vmm = b"qemu-system-x86_64: terminating on signal 15 from pid 4242 (timeout)\n"
+    vmm = (
+        b"qemu-system-x86_64: terminating on signal 15 from pid 4242 (timeout)\n"
+        b"4242@1700000000.123456:kvm_convert_memory start 0x80000000 size 0x1000 "
+        b"private_to_shared\n"  # a QEMU trace event (formats.qemu_trace) in the same capture
+    )
     mixed = analyze(io.BytesIO(log + vmm * 3), name="m.log").debug_cost
     assert mixed.messages == guest.messages and mixed.bytes == guest.bytes
