@@ -141,4 +141,5 @@ def test_badge_shows_the_newest_verdict_of_a_branch(client, make_token, slot_log
     assert badge.find("{http://www.w3.org/2000/svg}title").text == "cvmreview main: fail"
     other = ET.fromstring(client.get(url, params={"branch": "dev"}).text)
     assert other.find("{http://www.w3.org/2000/svg}title").text == "cvmreview dev: none"
-    assert client.get("/api/v1/projects/hidden/badge.svg").status_code == 404
+    # Anonymous: an unknown project answers like a private one (existence is not revealed).
+    assert client.get("/api/v1/projects/hidden/badge.svg").status_code == 401
