@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from app.web.pages.boots_list import PAGE_SIZE
 from tests.e2e.browser import Tab, launch_chromium, new_tab
 from tests.servicekit import Server, Services, bearer, run_cli, service_env
 
@@ -79,11 +80,13 @@ def sign_in(tab: Tab) -> None:
 
 
 def test_boots_list_loads_and_filters(tab: Tab, site: Server) -> None:
-    boots = httpx.get(f"{site.url}/api/v1/boots").json()["data"]
+    boots = httpx.get(f"{site.url}/api/v1/boots", params={"limit": PAGE_SIZE}).json()["data"]
     page = tab.open("/")
-    assert page.locator("#boots-table tbody tr").count() == len(boots) >= 10
+    assert page.locator("#boots-table tbody tr").count() == len(boots) >= 10  # the first page
     synthesized = sum(1 for boot in boots if boot["synthesized"])
     assert page.locator(".badge-synth").count() == synthesized >= 5
+    total = httpx.get(f"{site.url}/api/v1/boots").json()["count"]
+    assert (page.locator("a[rel=next]").count() == 1) == (total > PAGE_SIZE)
     tab.shot("boots-list")
     page.select_option("select[name=platform]", "sev-snp")
     page.click(".filters button[type=submit]")
