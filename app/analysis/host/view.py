@@ -45,6 +45,7 @@ LARGEST_SHARED = 10
 LAUNCH = "launch"
 KERNEL = "kernel"
 RUN = "run"
+MAX_SECOND_ROWS = 3600  # rows of the per-second totals before seconds are merged
 
 
 @dataclass(slots=True)
@@ -321,26 +322,35 @@ class HostView:
         )
 
     def _per_second(self) -> tuple[hd.SecondTotals, ...]:
-        """Every second from the first to the last conversion (quiet seconds carry the count)."""
+        """Every second from the first to the last conversion (quiet seconds carry the count).
+
+        At most ``MAX_SECOND_ROWS`` rows: a longer trace (a VM that ran for days, or a damaged
+        clock) is summed into buckets of whole seconds, each row naming its first second, so
+        the section stays bounded whatever the span."""
         if not self._seconds:
             return ()
+        first, last = min(self._seconds), max(self._seconds)
+        width = max(1, -(-(last - first + 1) // MAX_SECOND_ROWS))
+        buckets: dict[int, list[int]] = {}
+        for second in sorted(self._seconds):
+            bucket = self._seconds[second]
+            row = buckets.setdefault(first + (second - first) // width * width, [0, 0, 0, 0, 0])
+            row[0] += bucket.to_shared
+            row[1] += bucket.to_private
+            row[2] += bucket.pages_to_shared
+            row[3] += bucket.pages_to_private
+            row[4] = bucket.shared_pages
         out = []
         shared = 0
-        for second in range(min(self._seconds), max(self._seconds) + 1):
-            bucket = self._seconds.get(second)
-            if bucket is None:
-                out.append(hd.SecondTotals(second, 0, 0, 0, 0, shared))
+        for start in range(first, last + 1, width):
+            totals = buckets.get(start)
+            if totals is None:
+                out.append(hd.SecondTotals(start, 0, 0, 0, 0, shared))
                 continue
-            shared = bucket.shared_pages
+            shared = totals[4]
+            to_shared, to_private, pages_shared, pages_private = totals[:4]
             out.append(
-                hd.SecondTotals(
-                    second,
-                    bucket.to_shared,
-                    bucket.to_private,
-                    bucket.pages_to_shared,
-                    bucket.pages_to_private,
-                    shared,
-                )
+                hd.SecondTotals(start, to_shared, to_private, pages_shared, pages_private, shared)
             )
         return tuple(out)
 

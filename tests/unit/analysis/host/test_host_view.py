@@ -147,3 +147,22 @@ def test_no_host_lines_no_host_section() -> None:
 def test_the_host_section_survives_the_json_round_trip() -> None:
     document = run(SNP_CAPTURE)
     assert ResultDocument.from_dict(document.to_dict()) == document
+
+
+def test_per_second_totals_stay_bounded_over_a_huge_clock_span() -> None:
+    """Two conversions 1.7e9 s apart (a damaged clock, found by fuzzing) give at most
+    MAX_SECOND_ROWS rows that still add up, not one row per second."""
+    from app.analysis.host.view import MAX_SECOND_ROWS
+    from app.analysis.report import analyze
+
+    trace = (
+        b"4242@0.000001:kvm_convert_memory start 0x80000000 size 0x1000 private_to_shared\n"
+        b"4242@1764590401.5:kvm_convert_memory start 0x80001000 size 0x2000 private_to_shared\n"
+    )
+    host = analyze(io.BytesIO(trace), name="t.log").host
+    assert host is not None
+    rows = host.per_second
+    assert 2 <= len(rows) <= MAX_SECOND_ROWS + 1
+    assert sum(row.to_shared for row in rows) == 2
+    assert sum(row.pages_to_shared for row in rows) == 3
+    assert rows[-1].shared_pages == 3
