@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.analysis.errors import InputError
 from app.analysis.firstbytes import ALL_BYTES, first_bytes, literal_prefix, may_start
 from app.analysis.formats import all_patterns
 from app.analysis.model import Event
@@ -31,8 +32,13 @@ REAL_LOGS = sorted(LOGS_DIR.glob("*.log"))
 
 
 def scan(data: bytes, *, dispatch: bool = True, cache: bool = True) -> tuple[list[Event], object]:
+    """The events and counts; for input the scanner refuses (binary), the refusal itself, which
+    must be the same on every path too."""
     scanner = Scanner(dispatch=dispatch, cache=cache)
-    events = list(scanner.iter_events(io.BytesIO(data)))
+    try:
+        events = list(scanner.iter_events(io.BytesIO(data)))
+    except InputError as exc:
+        return [], ("refused", str(exc))
     stats = scanner.stats
     counts = (
         stats.lines,
