@@ -64,6 +64,9 @@ def budget(default_local: int = 15, default_ci: int = 60) -> int:
 
 
 def command(target: str, seconds: int, workdir: Path) -> list[str]:
+    """The fuzzer's command line; under CI with a fixed ``-seed`` so that a run can be repeated
+    (a longer ``scripts/fuzz.py`` run explores with a random one)."""
+    seed = ["-seed=1"] if os.environ.get("CI", "").lower() in ("1", "true", "yes") else []
     return [
         sys.executable,
         "-m",
@@ -77,6 +80,7 @@ def command(target: str, seconds: int, workdir: Path) -> list[str]:
         f"-rss_limit_mb={RSS_LIMIT_MB}",
         f"-artifact_prefix={workdir / 'crashes'}/",
         "-print_final_stats=1",
+        *seed,
     ]
 
 
