@@ -12,7 +12,8 @@ DMA bit in every SEV and TDX guest); without evidence either way the platform is
 The outcome is that of the last attempt: a crash (CPU exception, #VC/#VE handler error, ASSERT,
 the VMM's fatal error, a kernel panic) is ``failed``; ``[Bds] Unable to boot!`` followed by a
 boot option that goes ahead is not (BOOT-004 notes the failed attempt); a reset request is
-``reset``; a boot option that started is ``booted``, ExitBootServices ``handed-off``.
+``reset``, or ``shutdown`` when its type is ``Shutdown``; a boot option that started is
+``booted``, ExitBootServices ``handed-off``.
 
 DxeCore prints nothing at ExitBootServices, so its start is
 inferred from the first of the lines the reference lists: ``Accepting all memory`` (SNP, just
@@ -158,6 +159,7 @@ class BootTracker:
         self.failure: FailureRecord | None = None
         self._unable: FailureRecord | None = None  # `Unable to boot!` not yet superseded
         self.reset: ResetRequest | None = None
+        self.reset_type = ""
         self.exit_boot_line: int | None = None
         self.kernel: dict[str, Any] | None = None
         self.last_time: float | None = None
@@ -482,8 +484,13 @@ class BootTracker:
             failure.rip = event.ip
 
     def _reset(self, event: ResetRequest) -> None:
+        """The first request marks where the attempt ends; the first that names its type
+        (shim's bare ``Reset System`` comes before edk2's ``DXE ResetSystem2: ResetType %s``)
+        says whether the machine resets or powers off."""
         if self.reset is None:
             self.reset = event
+        if not self.reset_type:
+            self.reset_type = event.reset_type
 
     # --- ExitBootServices and the kernel --------------------------------------------------
 
@@ -605,12 +612,13 @@ class BootTracker:
 
     @property
     def outcome(self) -> str:
-        """``failed``, ``reset``, ``handed-off`` (ExitBootServices or the kernel ran),
-        ``booted`` (a boot option started) or ``truncated``."""
+        """``failed``, ``shutdown`` (a reset request of type ``Shutdown``: powered off),
+        ``reset`` (any other reset request), ``handed-off`` (ExitBootServices or the kernel
+        ran), ``booted`` (a boot option started) or ``truncated``."""
         if self.failure is not None:
             return "failed"
         if self.reset is not None:
-            return "reset"
+            return "shutdown" if self.reset_type == "Shutdown" else "reset"
         if self.exit_boot_line is not None:
             return "handed-off"
         if self.boot_options:

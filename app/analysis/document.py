@@ -21,7 +21,7 @@ from app.analysis.jsondata import OMIT_NONE, from_json, to_json
 from app.analysis.jsondata import DocumentError as DocumentError  # raised by from_dict
 
 SCHEMA_VERSION = 4  # 4: the optional ``host`` section (app.analysis.host.document)
-ENGINE_VERSION = "0.2.0"
+ENGINE_VERSION = "0.2.1"
 
 JsonObject = dict[str, Any]
 
@@ -131,7 +131,7 @@ class Failure:
 class Boot:
     """The last boot cycle (the one a reviewer opens first); ``cycles`` says how many."""
 
-    outcome: str  # failed, reset, handed-off, booted, truncated
+    outcome: str  # failed, shutdown, reset, handed-off, booted, truncated
     reached_phase: str | None
     exit_boot_services_line: int | None  # decided by BootTracker (the one owner)
     boot_options: tuple[BootOptionSeen, ...]

@@ -69,6 +69,8 @@ def plain_lines(table: Table) -> list[Text]:
         line.append_text(cells[0][row])
         line.append(":")
         for column, values in zip(columns[1:], cells[1:], strict=True):
+            if not values[row].plain:
+                continue  # an empty cell (a finding without lines) says nothing
             line.append(f" {_text(column.header).plain} ")
             line.append_text(values[row])
             line.append(",")

@@ -52,7 +52,7 @@ EXPECTED = (
     Expected(
         "003",
         "sev-es",
-        "reset",  # the shell ran, then `DXE ResetSystem2: ResetType Shutdown` (line 1811)
+        "shutdown",  # the shell ran, then `DXE ResetSystem2: ResetType Shutdown` (line 1811)
         findings={"BOOT-003": ()},
         absent=NO_FAILURE,
         cpus=(2, 2),
