@@ -8,9 +8,15 @@ imported at the bottom so that ``@cli.command`` in those modules finds the group
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import click
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,6 +30,17 @@ def fail(message: str) -> NoReturn:
     what every command does instead of a traceback."""
     click.echo(f"error: {message}", err=True)
     sys.exit(2)
+
+
+@contextmanager
+def admin_session(data_dir: Path | None) -> Iterator[Session]:
+    """A write session on the configured database (migrated first), committed at the end: what
+    the account and token commands run in."""
+    from app.config import load_settings
+    from app.service.database import admin_session as open_admin_session
+
+    with open_admin_session(load_settings(data_dir=data_dir)) as session:
+        yield session
 
 
 def _register_commands() -> None:

@@ -8,36 +8,16 @@ unusable at once (the API answers it with 401 like an unknown one).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session
 
-from app.cli import cli, fail
+from app.cli import admin_session, cli, fail
 from app.cli.tables import format_option, log_safe, print_table
-from app.config import load_settings
 
 DATA_DIR_HELP = "Directory of the SQLite database (CVMREVIEW_DATA_DIR; ignored with DATABASE_URL)."
-
-
-@contextmanager
-def _session(data_dir: Path | None) -> Iterator[Session]:
-    """A write session on the configured database (migrated first), committed at the end."""
-    from app.db.migrate import upgrade
-    from app.db.session import Database
-
-    settings = load_settings(data_dir=data_dir)
-    upgrade(settings.sqlalchemy_url)
-    db = Database(settings.sqlalchemy_url, pool_size=1)
-    try:
-        with db.write() as session:
-            yield session
-    finally:
-        db.dispose()
 
 
 @cli.group("token")
@@ -63,7 +43,7 @@ def create_token_command(project: str, scopes: str, name: str, data_dir: Path | 
         wanted = accounts.parse_scopes(scopes)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--scopes") from None
-    with _session(data_dir) as session:
+    with admin_session(data_dir) as session:
         target = queries.get_or_create_project(session, name=project)
         token, secret = accounts.create_token(session, project=target, scopes=wanted, name=name)
         scope_text = token.scopes
@@ -82,7 +62,7 @@ def list_tokens_command(
     """List tokens: ID, prefix, project, scopes, name, when created, last used, revoked."""
     from app.db import accounts
 
-    with _session(data_dir) as session:
+    with admin_session(data_dir) as session:
         rows = [
             {
                 "id": token.id,
@@ -123,7 +103,7 @@ def revoke_token_command(token_ref: str, data_dir: Path | None) -> None:
     """Revoke a token by its ID or its prefix (as ``token list`` shows them)."""
     from app.db import accounts
 
-    with _session(data_dir) as session:
+    with admin_session(data_dir) as session:
         matches = [
             token
             for token in accounts.list_tokens(session, include_revoked=True)

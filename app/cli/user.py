@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+from sqlalchemy.orm import Session
 
-from app.cli import cli
-from app.config import load_settings
+from app.cli import admin_session, cli
+
+if TYPE_CHECKING:
+    from app.db.models import User
 
 ROLE_CHOICE = click.Choice(["viewer", "reviewer", "admin"])
 data_dir_option = click.option(
@@ -23,6 +27,15 @@ password_option = click.option(
     envvar="CVMREVIEW_PASSWORD",
     help="Asked for when not given (or CVMREVIEW_PASSWORD).",
 )
+
+
+def _existing_user(session: Session, username: str) -> User:
+    from app.db import accounts
+
+    user = accounts.get_user(session, username=username)
+    if user is None:
+        raise click.ClickException(f"no user {username!r}")
+    return user
 
 
 @cli.group("user")
@@ -49,14 +62,9 @@ def create_user_command(
     from sqlalchemy.exc import IntegrityError
 
     from app.db import accounts, queries
-    from app.db.migrate import upgrade
-    from app.db.session import Database
 
-    settings = load_settings(data_dir=data_dir)
-    upgrade(settings.sqlalchemy_url)
-    db = Database(settings.sqlalchemy_url, pool_size=1)
     try:
-        with db.write() as session:
+        with admin_session(data_dir) as session:
             user = accounts.create_user(
                 session, username=username, password=password, is_admin=admin
             )
@@ -67,8 +75,6 @@ def create_user_command(
         raise click.ClickException(str(exc)) from None
     except IntegrityError:
         raise click.ClickException(f"user {username!r} exists already") from None
-    finally:
-        db.dispose()
     where = f" ({role} of {project})" if project else ""
     click.echo(f"created user {username}{where}{' (site admin)' if admin else ''}")
 
@@ -81,21 +87,11 @@ def create_user_command(
 def grant_command(username: str, project: str, role: str, data_dir: Path | None) -> None:
     """Set a user's role in a project."""
     from app.db import accounts, queries
-    from app.db.migrate import upgrade
-    from app.db.session import Database
 
-    settings = load_settings(data_dir=data_dir)
-    upgrade(settings.sqlalchemy_url)
-    db = Database(settings.sqlalchemy_url, pool_size=1)
-    try:
-        with db.write() as session:
-            user = accounts.get_user(session, username=username)
-            if user is None:
-                raise click.ClickException(f"no user {username!r}")
-            target = queries.get_or_create_project(session, name=project)
-            accounts.set_role(session, user=user, project=target, role=role)
-    finally:
-        db.dispose()
+    with admin_session(data_dir) as session:
+        target_user = _existing_user(session, username)
+        target = queries.get_or_create_project(session, name=project)
+        accounts.set_role(session, user=target_user, project=target, role=role)
     click.echo(f"{username} is {role} of {project}")
 
 
@@ -106,20 +102,12 @@ def grant_command(username: str, project: str, role: str, data_dir: Path | None)
 def password_command(username: str, password: str, data_dir: Path | None) -> None:
     """Set a user's password; every session signed in with the old one ends."""
     from app.db import accounts
-    from app.db.migrate import upgrade
-    from app.db.session import Database
 
-    settings = load_settings(data_dir=data_dir)
-    upgrade(settings.sqlalchemy_url)
-    db = Database(settings.sqlalchemy_url, pool_size=1)
     try:
-        with db.write() as session:
-            user = accounts.get_user(session, username=username)
-            if user is None:
-                raise click.ClickException(f"no user {username!r}")
-            accounts.set_password(session, user=user, password=password)
+        with admin_session(data_dir) as session:
+            accounts.set_password(
+                session, user=_existing_user(session, username), password=password
+            )
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    finally:
-        db.dispose()
     click.echo(f"password of {username} changed; their sessions have ended")

@@ -7,6 +7,10 @@ older engine versions as stale, so the pages and the API say which results need 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.db import queries
@@ -30,3 +34,17 @@ def prepare_database(settings: Settings) -> Database:
     if stale:
         log.warning("%d boots have results from another engine or schema version (stale)", stale)
     return db
+
+
+@contextmanager
+def admin_session(settings: Settings) -> Iterator[Session]:
+    """One write session for a one-shot command (``cvmreview user``, ``token``): the schema is
+    migrated first (a fresh data directory works), the session commits at the end, and the
+    single connection is closed whatever happens."""
+    upgrade(settings.sqlalchemy_url)
+    db = Database(settings.sqlalchemy_url, pool_size=1)
+    try:
+        with db.write() as session:
+            yield session
+    finally:
+        db.dispose()
