@@ -74,9 +74,7 @@ def check_query(text: str, start: int, total_lines: int) -> None:
         raise Invalid(f"line {start:,} is beyond the end of the log ({total_lines:,} lines)")
 
 
-def search_log(
-    session: Session, boot: Boot, query: SearchQuery, *, max_bytes: int
-) -> SearchResult:
+def search_log(session: Session, boot: Boot, query: SearchQuery, *, max_bytes: int) -> SearchResult:
     """The lines of the boot's log from ``query.start`` on that hold ``query.text``."""
     check_query(query.text, query.start, boot.log_lines)
     blocks = iter_blob_blocks(
