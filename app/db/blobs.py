@@ -262,17 +262,23 @@ def iter_blob_lines(
         lines = _split_lines(_stream_pieces(data), max_line_bytes)
         yield from islice(lines, start_line - 1, None)
         return
+    first, pieces = _pieces_from(session, sha256, start_line)
+    yield from islice(_split_lines(pieces, max_line_bytes), start_line - first, None)
+
+
+def _pieces_from(session: Session, sha256: str, line: int) -> tuple[int, Iterator[bytes]]:
+    """``(its first line, its content)`` from the chunk of a chunked blob holding ``line``
+    on, inflated ``CHUNK`` bytes at a time and fetched a chunk at a time as consumed."""
     found = session.execute(
         select(BlobChunk.seq, BlobChunk.first_line, BlobChunk.data)
-        .where(BlobChunk.blob_sha256 == sha256, BlobChunk.first_line <= start_line)
+        .where(BlobChunk.blob_sha256 == sha256, BlobChunk.first_line <= line)
         .order_by(BlobChunk.first_line.desc())
         .limit(1)
     ).one_or_none()
     if found is None:
-        return
+        return line, iter(())
     members = _prepend(found.data, _members(session, sha256, found.seq + 1))
-    pieces = (piece for member in members for piece in _inflate(member))
-    yield from islice(_split_lines(pieces, max_line_bytes), start_line - found.first_line, None)
+    return found.first_line, (piece for member in members for piece in _inflate(member))
 
 
 def iter_blob_blocks(
@@ -287,17 +293,8 @@ def iter_blob_blocks(
     if compression != CHUNKED:
         yield from _line_blocks(_stream_pieces(data), 1, start_line, max_line_bytes)
         return
-    found = session.execute(
-        select(BlobChunk.seq, BlobChunk.first_line)
-        .where(BlobChunk.blob_sha256 == sha256, BlobChunk.first_line <= start_line)
-        .order_by(BlobChunk.first_line.desc())
-        .limit(1)
-    ).one_or_none()
-    if found is None:
-        return
-    members = _members(session, sha256, found.seq)
-    pieces = (piece for member in members for piece in _inflate(member))
-    yield from _line_blocks(pieces, found.first_line, start_line, max_line_bytes)
+    first, pieces = _pieces_from(session, sha256, start_line)
+    yield from _line_blocks(pieces, first, start_line, max_line_bytes)
 
 
 def _line_blocks(

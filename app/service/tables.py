@@ -24,6 +24,7 @@ from app.analysis.export.tables import (
 from app.analysis.simulator.attribution import METHODS
 from app.db.models import Boot
 from app.service.errors import NotFound
+from app.service.exports import ExportFile
 
 BOOT_COLUMNS = (
     "id",
@@ -42,18 +43,11 @@ BOOT_COLUMNS = (
 BOOT_TABLES = ("devices", "findings")
 
 
-@dataclass(frozen=True, slots=True)
-class TableFile:
-    content: bytes
-    media_type: str
-    filename: str
-
-
-def table_file(table: Table, fmt: str, stem: str) -> TableFile:
+def table_file(table: Table, fmt: str, stem: str) -> ExportFile:
     """``table`` as a download: ``NotFound`` for a format other than csv or json."""
     if fmt not in TABLE_FORMATS:
         raise NotFound(f"no table format {fmt!r}: use one of {', '.join(TABLE_FORMATS)}")
-    return TableFile(table.render(fmt), TABLE_MEDIA_TYPES[fmt], f"{stem}.{fmt}")
+    return ExportFile(table.render(fmt), TABLE_MEDIA_TYPES[fmt], f"{stem}.{fmt}")
 
 
 def boot_table(document: ResultDocument, name: str) -> Table:

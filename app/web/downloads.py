@@ -3,10 +3,14 @@ a refused use case as the HTML error page of its status."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from fastapi.responses import Response
 
 from app.analysis.export.tables import Table
 from app.http.errors import status_of
+from app.http.files import attachment
 from app.service.errors import ServiceError
 from app.service.tables import table_file
 from app.web.access import PageError
@@ -18,15 +22,16 @@ def page_refusal(error: ServiceError) -> PageError:
     return PageError(status_of(error), f"{message}.")
 
 
-def download(table: Table, fmt: str, stem: str) -> Response:
-    """``table`` as ``fmt`` (csv or json; another is a 404 page) named ``stem.fmt``."""
+@contextmanager
+def refusals_as_pages() -> Iterator[None]:
+    """Inside it, a refused use case becomes the HTML error page of its status."""
     try:
-        exported = table_file(table, fmt, stem)
+        yield
     except ServiceError as exc:
         raise page_refusal(exc) from None
-    disposition = f'attachment; filename="{exported.filename}"'
-    return Response(
-        exported.content,
-        media_type=exported.media_type,
-        headers={"Content-Disposition": disposition},
-    )
+
+
+def download(table: Table, fmt: str, stem: str) -> Response:
+    """``table`` as ``fmt`` (csv or json; another is a 404 page) named ``stem.fmt``."""
+    with refusals_as_pages():
+        return attachment(table_file(table, fmt, stem))

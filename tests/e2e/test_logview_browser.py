@@ -191,7 +191,9 @@ def test_device_table_sorts_and_opens_the_device_page(tab: Tab, served: dict[str
     line = int(link.inner_text().replace(",", ""))
     link.click()
     page.wait_for_url(re.compile(rf"/log\?line={line}#L{line}$"))
-    page.wait_for_function(f"() => document.querySelector('.ll.selected')?.dataset.line === '{line}'")
+    page.wait_for_function(
+        f"() => document.querySelector('.ll.selected')?.dataset.line === '{line}'"
+    )
     assert page.locator(f"#L{line}").get_attribute("data-kind") == "iommu"
     tab.assert_clean()
 

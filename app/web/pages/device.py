@@ -13,21 +13,20 @@ from app.analysis.document import ResultDocument
 from app.db.models import Boot
 from app.http.deps import SessionDep
 from app.http.params import BootIdPath
-from app.service.errors import ServiceError
 from app.service.results import require_result
 from app.service.tables import boot_table, device_view
-from app.web.access import ViewerDep, load_boot
-from app.web.downloads import download, page_refusal
+from app.web.access import Viewer, ViewerDep, load_boot
+from app.web.downloads import download, refusals_as_pages
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 
-def _document(session: SessionDep, boot: Boot) -> ResultDocument:
-    try:
-        return require_result(session, boot)
-    except ServiceError as exc:
-        raise page_refusal(exc) from None
+def _document(session: SessionDep, viewer: Viewer, boot_id: int) -> tuple[Boot, ResultDocument]:
+    """The boot (if the viewer may read it) and its result document (a page error if none)."""
+    boot = load_boot(session, viewer, boot_id)
+    with refusals_as_pages():
+        return boot, require_result(session, boot)
 
 
 @router.get("/boots/{boot_id}/tables/{table}.{fmt}", name="boot_table")
@@ -35,12 +34,9 @@ def boot_table_file(
     boot_id: BootIdPath, table: str, fmt: str, session: SessionDep, viewer: ViewerDep
 ) -> Response:
     """``devices`` or ``findings`` of the boot page as ``csv`` or ``json``."""
-    boot = load_boot(session, viewer, boot_id)
-    document = _document(session, boot)
-    try:
+    boot, document = _document(session, viewer, boot_id)
+    with refusals_as_pages():
         rows = boot_table(document, table)
-    except ServiceError as exc:
-        raise page_refusal(exc) from None
     return download(rows, fmt, f"boot-{boot.id}.{table}")
 
 
@@ -54,12 +50,9 @@ def device_page(
     _format: str | None = None,
 ) -> Response:
     """The device's page, or its mappings as a download with ``?_format=csv|json``."""
-    boot = load_boot(session, viewer, boot_id)
-    document = _document(session, boot)
-    try:
+    boot, document = _document(session, viewer, boot_id)
+    with refusals_as_pages():
         view = device_view(document, device)
-    except ServiceError as exc:
-        raise page_refusal(exc) from None
     if _format is not None:
         stem = f"boot-{boot.id}.{_slug(device)}.mappings"
         return download(view.table, _format, stem)
