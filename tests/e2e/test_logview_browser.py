@@ -170,7 +170,7 @@ def test_device_table_sorts_and_opens_the_device_page(tab: Tab, served: dict[str
     rows = "#devices-table tbody tr"
     column = page.locator("#devices-table thead th", has_text="Bytes").first
     column.click()
-    sort_keys = f"els => els.map(e => Number(e.querySelector('td:nth-child(5)').dataset.sort))"
+    sort_keys = "els => els.map(e => Number(e.querySelector('td:nth-child(5)').dataset.sort))"
     ascending = page.locator(rows).evaluate_all(sort_keys)
     assert len(ascending) >= 2 and ascending == sorted(ascending)
     assert column.get_attribute("aria-sort") == "ascending"
