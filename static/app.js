@@ -356,6 +356,8 @@
       if (!el) return false;
       el.classList.add("selected");
       selected = number;
+      const field = document.querySelector("#goto-form input[name=line]");
+      if (field && document.activeElement !== field) field.value = number;
       if (scroll) el.scrollIntoView({ block: "center" });
       const box = document.getElementById("line-comment-box");
       if (box) {
