@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     max_log_response_bytes: int = Field(
         default=16 * MIB, ge=1, description="raw-log API: a range stops before this many bytes"
     )
+    max_log_search_bytes: int = Field(
+        default=256 * MIB, ge=1, description="log search: bytes of log one request reads at most"
+    )
     max_upload_bytes: int = Field(default=256 * MIB, gt=0, description="largest accepted upload")
     max_decompressed_bytes: int = Field(
         default=1024 * MIB, gt=0, description="largest gunzipped log"

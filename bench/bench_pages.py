@@ -4,7 +4,9 @@ A synthesized verbose SEV-SNP boot with at least ``--events`` events (default 1,
 analysed into a fresh SQLite data directory, a real ``cvmreview serve`` is started on it, and:
 
 1. the server side: time and size of the boot page, of the timeline JSON for the whole boot
-   and for a zoomed window, and of a log-viewer range at the end of the log;
+   and for a zoomed window, of a log-viewer range at the end of the log, of log searches (a
+   text in no line: the whole log read; a rare one; a common one, stopped by the hit cap),
+   of the search page, the whole-log gzip download, the device page and a table export;
 2. the browser side: Debian's headless Chromium opens the boot page (best and median of
    ``--runs``) and we read when it became interactive (every figure drawn, handlers attached:
    ``window.cvmReadyMs``, milliseconds since navigation start).
@@ -26,6 +28,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -129,6 +132,9 @@ def timed_get(client: httpx.Client, url: str) -> tuple[float, int]:
 
 def server_figures(base: str, boot_id: int, lines: int) -> None:
     with httpx.Client(base_url=base, timeout=120) as client:
+        search = f"/api/v1/boots/{boot_id}/log/search"
+        devices = client.get(f"/api/v1/boots/{boot_id}/devices").json()["data"]
+        device = quote(devices[0]["device"])
         rows = [
             ("boot page (HTML)", f"/boots/{boot_id}"),
             ("timeline JSON, whole boot", f"/api/v1/boots/{boot_id}/timeline/window"),
@@ -139,10 +145,18 @@ def server_figures(base: str, boot_id: int, lines: int) -> None:
             ),
             ("log viewer, last 400 lines", f"/boots/{boot_id}/log?start={max(1, lines - 399)}"),
             ("result document JSON", f"/api/v1/boots/{boot_id}/result"),
+            ("search API, no hit (reads all)", f"{search}?q=no+such+text+anywhere"),
+            ("search API, rare text", f"{search}?q=ExitBoot"),
+            ("search API, common (200 cap)", f"{search}?q=IoMmuUnmapWorker"),
+            ("search page (1,000 hit cap)", f"/boots/{boot_id}/log?q=IoMmuUnmapWorker"),
+            ("whole log, gzip", f"/api/v1/boots/{boot_id}/log.gz"),
+            ("device page", f"/boots/{boot_id}/devices/{device}"),
+            ("device mappings CSV", f"/boots/{boot_id}/devices/{device}?_format=csv"),
+            ("devices table CSV", f"/boots/{boot_id}/tables/devices.csv"),
         ]
         for label, url in rows:
             seconds, size = timed_get(client, url)
-            print(f"  {label:<30} {seconds * 1000:7.0f} ms  {size / 1e6:7.3f} MB")
+            print(f"  {label:<32} {seconds * 1000:7.0f} ms  {size / 1e6:7.3f} MB")
 
 
 def browser_figures(base: str, boot_id: int, runs: int) -> None:

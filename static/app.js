@@ -38,8 +38,14 @@
   const plotConfig = { responsive: true, displaylogo: false, scrollZoom: false,
     modeBarButtonsToRemove: ["lasso2d", "select2d"] };
 
+  /* A figure as drawn: the server's layout recoloured for a dark scheme (static/theme.js). */
+  function themed(layout) {
+    return window.CVMTheme ? window.CVMTheme.layout(layout) : layout;
+  }
+
   function figureOf(el) {
-    return JSON.parse(document.getElementById(el.dataset.figure).textContent);
+    const fig = JSON.parse(document.getElementById(el.dataset.figure).textContent);
+    return { data: fig.data, layout: themed(fig.layout) };
   }
 
   function renderFigures(root) {
@@ -269,7 +275,7 @@
       try {
         const answer = await api("GET", url);
         busy = true;
-        await window.Plotly.react(plot, answer.figure.data, answer.figure.layout, plotConfig);
+        await window.Plotly.react(plot, answer.figure.data, themed(answer.figure.layout), plotConfig);
         busy = false;
         const page = new URL(location.href);
         page.searchParams.delete("start"); page.searchParams.delete("end");
@@ -302,8 +308,17 @@
       if (after) after.hidden = Number(log.dataset.end) >= total;
     }
 
+    const hits = JSON.parse(document.getElementById("search-hits").textContent);
+    const search = new URLSearchParams();
+    if (log.dataset.q) {
+      search.set("q", log.dataset.q);
+      if (log.dataset.case === "exact") search.set("case", "exact");
+    }
+
     async function fetchLines(start, count) {
-      const response = await fetch(`/boots/${bootId}/log/lines?start=${start}&count=${count}`,
+      const params = new URLSearchParams(search);
+      params.set("start", start); params.set("count", count);
+      const response = await fetch(`/boots/${bootId}/log/lines?${params}`,
         { credentials: "same-origin" });
       if (!response.ok) throw new Error(`${response.status}`);
       const template = document.createElement("template");
@@ -341,6 +356,8 @@
       if (!el) return false;
       el.classList.add("selected");
       selected = number;
+      const field = document.querySelector("#goto-form input[name=line]");
+      if (field && document.activeElement !== field) field.value = number;
       if (scroll) el.scrollIntoView({ block: "center" });
       const box = document.getElementById("line-comment-box");
       if (box) {
@@ -350,20 +367,61 @@
       return true;
     }
 
+    /* Show the window around ``number`` in place of the lines shown (a far permalink, a
+       search hit, a jump): one fragment request, no page load. */
+    async function openWindow(number) {
+      const from = Math.max(1, Math.min(number - 150, total - chunk + 1));
+      const fragment = await fetchLines(from, chunk);
+      lines.replaceChildren(fragment);
+      log.dataset.start = from;
+      log.dataset.end = Math.min(total, from + chunk - 1);
+      setRange();
+    }
+
     async function goTo(number) {
       number = Math.max(1, Math.min(total, number));
       if (number < Number(log.dataset.start) || number > Number(log.dataset.end)) {
-        location.assign(`/boots/${bootId}/log?line=${number}#L${number}`);
-        return;
+        await openWindow(number);
       }
       permalink(number);
       select(number, true);
+      showHit(number);
     }
 
     /* The address bar names the selected line in both places (a reload or a copied link
-       opens the window around it, whatever window the page was first loaded with). */
+       opens the window around it, whatever window the page was first loaded with); the
+       search stays in it. */
     function permalink(number) {
-      history.replaceState(null, "", `${location.pathname}?line=${number}#L${number}`);
+      const params = new URLSearchParams(search);
+      params.set("line", number);
+      history.replaceState(null, "", `${location.pathname}?${params}#L${number}`);
+    }
+
+    function showHit(number) {
+      const index = document.getElementById("hit-index");
+      if (!index) return;
+      const at = hits.indexOf(number);
+      index.textContent = at >= 0 ? `${(at + 1).toLocaleString()} of ` : "";
+    }
+
+    function hitStep(direction) {
+      if (!hits.length) return;
+      const from = selected || (direction > 0 ? Number(log.dataset.start) - 1 : Number(log.dataset.end) + 1);
+      const target = direction > 0 ? hits.find((n) => n > from)
+        : hits.slice().reverse().find((n) => n < from);
+      if (target !== undefined) goTo(target);
+    }
+
+    function gotoLine(form) {
+      const slot = document.getElementById("goto-error");
+      const text = form.elements.line.value.trim().replace(/[,_ ]/g, "");
+      const number = Number(text);
+      if (!/^\d+$/.test(text) || number < 1 || number > total) {
+        slot.textContent = `Line must be a whole number from 1 to ${total.toLocaleString()}.`;
+        return;
+      }
+      slot.textContent = "";
+      goTo(number);
     }
 
     function matches(el, kind) {
@@ -408,12 +466,18 @@
     document.getElementById("jump-prev").addEventListener("click", () => jump(-1));
     document.getElementById("goto-form").addEventListener("submit", (ev) => {
       ev.preventDefault();
-      goTo(Number(ev.target.elements.line.value));
+      gotoLine(ev.target);
     });
+    const hitNext = document.getElementById("hit-next");
+    const hitPrev = document.getElementById("hit-prev");
+    if (hitNext) hitNext.addEventListener("click", () => hitStep(1));
+    if (hitPrev) hitPrev.addEventListener("click", () => hitStep(-1));
     document.addEventListener("keydown", (ev) => {
       if (ev.target.closest("input, textarea, select")) return;
       if (ev.key === "j") jump(1);
       if (ev.key === "k") jump(-1);
+      if (ev.key === "n") hitStep(1);
+      if (ev.key === "p") hitStep(-1);
     });
     const form = document.getElementById("line-comment-form");
     if (form) form.addEventListener("submit", async (ev) => {
@@ -426,7 +490,9 @@
     });
     setRange();
     const match = /^#L(\d+)$/.exec(location.hash);
+    const wanted = new URLSearchParams(location.search).get("line");
     if (match) goTo(Number(match[1]));  // outside the loaded window: loads the one around it
+    else if (!wanted && hits.length && hits[0] <= Number(log.dataset.end)) goTo(hits[0]);
   };
 
   /* -- compare --------------------------------------------------------------------------- */

@@ -368,6 +368,7 @@ class Lifetime:
     pages: int
     request_line: int | None
     mapping: int | None
+    pool: bool | None = field(default=None, metadata=OMIT_NONE)  # reserved pool, else legacy
 
 
 @dataclass(frozen=True, slots=True)

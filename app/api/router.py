@@ -8,7 +8,18 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from app.api.routes import auth, boots, exports, health, projects, results, review, verdict
+from app.api.routes import (
+    auth,
+    boots,
+    devices,
+    exports,
+    health,
+    logs,
+    projects,
+    results,
+    review,
+    verdict,
+)
 from app.api.schemas import ErrorPublic
 
 
@@ -33,6 +44,8 @@ WRITES = (403, 413)  # body limit, CSRF
 api_router = APIRouter()
 api_router.include_router(boots.router, responses=errors(*EVERYWHERE, *WRITES, 404))
 api_router.include_router(results.router, responses=errors(*EVERYWHERE, 404, 409))
+api_router.include_router(logs.router, responses=errors(*EVERYWHERE, 404))
+api_router.include_router(devices.router, responses=errors(*EVERYWHERE, 404, 409))
 api_router.include_router(projects.router, responses=errors(*EVERYWHERE))
 api_router.include_router(auth.router, responses=errors(*EVERYWHERE, *WRITES))
 api_router.include_router(health.router, responses=errors(503))

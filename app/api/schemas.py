@@ -127,6 +127,27 @@ class DeviceStatListPublic(BaseModel):
     count: int
 
 
+class LogSearchHitPublic(BaseModel):
+    line: int = Field(description="1-based line number")
+    text: str = Field(description="the line, cut to 300 characters")
+
+
+class LogSearchPublic(BaseModel):
+    boot_id: int
+    q: str
+    ignore_case: bool
+    start: int = Field(description="first line searched")
+    hits: list[LogSearchHitPublic]
+    count: int = Field(description="hits returned")
+    capped: bool = Field(description="the search stopped early: there may be more hits")
+    stopped: Literal["end", "hits", "bytes"] = Field(
+        description="end of the log, the hit limit, or the bytes-read limit"
+    )
+    next_line: int | None = Field(description="search on from here (null at the end)")
+    bytes_scanned: int
+    total_lines: int
+
+
 class ReanalyseStalePublic(BaseModel):
     queued: list[int] = Field(description="ids of the boots queued for analysis")
     count: int

@@ -228,6 +228,24 @@ def write_blob_file(session: Session, sha256: str, path: Path) -> None:
             out.write(piece)
 
 
+def iter_blob_gzip(session: Session, sha256: str) -> Iterator[bytes]:
+    """The blob as one gzip file, as stored: a chunked blob's members one after the other (a
+    multi-member gzip file, RFC 1952 2.2, which gunzip reads as one), nothing recompressed."""
+    compression, data = _head(session, sha256)
+    if compression != CHUNKED:
+        yield data
+        return
+    yield from _members(session, sha256, 0)
+
+
+def gzip_size(session: Session, sha256: str) -> int:
+    """The size of ``iter_blob_gzip``'s output (``stored_size``: the sum of the members)."""
+    size = session.scalar(select(Blob.stored_size).where(Blob.sha256 == sha256))
+    if size is None:
+        raise KeyError(sha256)
+    return int(size)
+
+
 def iter_blob_lines(
     session: Session, sha256: str, start_line: int = 1, *, max_line_bytes: int | None = None
 ) -> Iterator[bytes]:
@@ -244,17 +262,75 @@ def iter_blob_lines(
         lines = _split_lines(_stream_pieces(data), max_line_bytes)
         yield from islice(lines, start_line - 1, None)
         return
+    first, pieces = _pieces_from(session, sha256, start_line)
+    yield from islice(_split_lines(pieces, max_line_bytes), start_line - first, None)
+
+
+def _pieces_from(session: Session, sha256: str, line: int) -> tuple[int, Iterator[bytes]]:
+    """``(its first line, its content)`` from the chunk of a chunked blob holding ``line``
+    on, inflated ``CHUNK`` bytes at a time and fetched a chunk at a time as consumed."""
     found = session.execute(
         select(BlobChunk.seq, BlobChunk.first_line, BlobChunk.data)
-        .where(BlobChunk.blob_sha256 == sha256, BlobChunk.first_line <= start_line)
+        .where(BlobChunk.blob_sha256 == sha256, BlobChunk.first_line <= line)
         .order_by(BlobChunk.first_line.desc())
         .limit(1)
     ).one_or_none()
     if found is None:
-        return
+        return line, iter(())
     members = _prepend(found.data, _members(session, sha256, found.seq + 1))
-    pieces = (piece for member in members for piece in _inflate(member))
-    yield from islice(_split_lines(pieces, max_line_bytes), start_line - found.first_line, None)
+    return found.first_line, (piece for member in members for piece in _inflate(member))
+
+
+def iter_blob_blocks(
+    session: Session, sha256: str, start_line: int = 1, *, max_line_bytes: int
+) -> Iterator[tuple[int, bytes]]:
+    """``(first line number, bytes of whole lines)`` from ``start_line`` on, about ``CHUNK``
+    bytes at a time: what a scan over the whole log (search) reads, without splitting it into
+    line objects in Python. A line longer than ``max_line_bytes`` is cut while it streams
+    past, so memory stays bounded by the cap and one piece."""
+    start_line = max(1, start_line)
+    compression, data = _head(session, sha256)
+    if compression != CHUNKED:
+        yield from _line_blocks(_stream_pieces(data), 1, start_line, max_line_bytes)
+        return
+    first, pieces = _pieces_from(session, sha256, start_line)
+    yield from _line_blocks(pieces, first, start_line, max_line_bytes)
+
+
+def _line_blocks(
+    pieces: Iterable[bytes], first_line: int, start_line: int, cap: int
+) -> Iterator[tuple[int, bytes]]:
+    """Re-cut ``pieces`` (which start at line ``first_line``) after their last newline, skip
+    the lines before ``start_line``, and cut lines longer than ``cap``."""
+    line = first_line
+    pending = b""
+    for piece in pieces:
+        data = pending + piece if pending else piece
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:
+            pending = data[:cap]
+            continue
+        block, pending = data[:cut], data[cut:][:cap]
+        if line < start_line:
+            offset = _skip_lines(block, start_line - line)
+            line += block.count(b"\n", 0, offset)
+            block = block[offset:]
+        if block:
+            yield line, block
+            line += block.count(b"\n")
+    if pending and line >= start_line:
+        yield line, pending
+
+
+def _skip_lines(block: bytes, count: int) -> int:
+    """The offset in ``block`` after its first ``count`` newlines (its length if fewer)."""
+    offset = 0
+    for _ in range(count):
+        newline = block.find(b"\n", offset)
+        if newline < 0:
+            return len(block)
+        offset = newline + 1
+    return offset
 
 
 def _inflate(member: bytes) -> Iterator[bytes]:

@@ -9,12 +9,14 @@ missed; the neighbouring range shows it).
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from itertools import islice
 
 from sqlalchemy.orm import Session
 
 from app.analysis import model as m
+from app.analysis.host.events import HostEvent
 from app.analysis.scanner import Scanner
 from app.db.blobs import iter_blob_lines
 from app.db.models import Boot
@@ -25,7 +27,19 @@ MAX_LINE_CHARS = 4000
 MAX_LINE_BYTES = MAX_LINE_CHARS * 4  # UTF-8: at most 4 bytes a character
 
 _KINDS: tuple[tuple[tuple[type, ...], str], ...] = (
-    ((m.BootFailure,), "error"),
+    (
+        (
+            m.BootFailure,
+            m.CpuException,
+            m.ExceptionRegisters,
+            m.ExceptionImage,
+            m.CcHandlerError,
+            m.VmmError,
+            m.VmmRegisterDump,
+            m.KernelFault,
+        ),
+        "error",
+    ),
     (
         (
             m.IoMmuMapRequest,
@@ -58,12 +72,32 @@ _KINDS: tuple[tuple[tuple[type, ...], str], ...] = (
         ),
         "encryption",
     ),
-    ((m.PhaseMarker, m.BootOption), "phase"),
+    ((m.PhaseMarker, m.BootOption, m.BootOptionAction, m.ExitBootServicesCallback), "phase"),
+    ((m.KernelMessage, m.SwiotlbMapped), "kernel"),
+    ((HostEvent,), "trace"),
+)
+
+
+@dataclass(frozen=True)
+class KindStyle:
+    kind: str
+    label: str
+    meaning: str
+
+
+# The legend of the viewer, loudest first; the colours are ``.k-<kind>`` in static/app.css.
+LEGEND: tuple[KindStyle, ...] = (
+    KindStyle("error", "error", "ASSERT, CPU exception, #VC/#VE error, VMM or kernel fault"),
+    KindStyle("phase", "phase", "SEC/PEI/DXE/BDS markers, boot options, ExitBootServices"),
+    KindStyle("encryption", "encryption", "page-state and shared-bit changes, SEV/TDX set-up"),
+    KindStyle("kernel", "kernel", "the guest kernel's console"),
+    KindStyle("trace", "QEMU trace", "the host's trace events (kvm_convert_memory, ...)"),
+    KindStyle("iommu", "IOMMU", "IoMmuDxe map, unmap, buffer and pool lines (kept quiet)"),
 )
 
 
 def event_kind(event: m.Event) -> str:
-    """The highlight class of an event: error, iommu, encryption, phase or other."""
+    """The highlight class of an event: one of ``LEGEND``'s kinds, or other."""
     for types, kind in _KINDS:
         if isinstance(event, types):
             return kind
@@ -119,3 +153,25 @@ def read_range(session: Session, boot: Boot, *, start: int, count: int) -> LogRa
         for i, text in enumerate(raw)
     ]
     return LogRange(first, first + len(lines) - 1, boot.log_lines, lines)
+
+
+Segment = tuple[str, bool]  # (text, is a search hit)
+
+
+def hit_segments(text: str, needle: str, *, ignore_case: bool) -> list[Segment] | None:
+    """``text`` cut around each occurrence of ``needle`` (ASCII case folding, as the search
+    does), or None when it holds none: the template marks the hits, still escaping all."""
+    flags = re.ASCII | (re.IGNORECASE if ignore_case else 0)
+    pattern = re.compile(re.escape(needle), flags)
+    segments: list[Segment] = []
+    last = 0
+    for match in pattern.finditer(text):
+        if match.start() > last:
+            segments.append((text[last : match.start()], False))
+        segments.append((match.group(), True))
+        last = match.end()
+    if not segments:
+        return None
+    if last < len(text):
+        segments.append((text[last:], False))
+    return segments

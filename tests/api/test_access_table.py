@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -26,6 +27,7 @@ from app.http.auth import SESSION_COOKIE
 from app.main import create_app
 from app.service.ingest import ingest_boot
 from app.service.processing import JobSettings, process_run
+from app.synth import get_demo, write_log
 
 LOG = "004-tianocore-bz1341-sev-pei-assert.log"
 PASSWORD = "password-123"
@@ -89,10 +91,26 @@ class World:
     fingerprint: str
     log: bytes
     fresh_boots: list[int] = field(default_factory=list)
+    device_boot: tuple[int, str] | None = None
 
     def fresh_boot(self) -> int:
         """A new boot (for requests that delete theirs)."""
         return make_boot(self.db, self.log, analyse=False)
+
+    def device_url(self, prefix: str) -> str:
+        """``{prefix}/boots/{id}/devices/{device}`` of an analysed boot with DMA devices (the
+        world's own log has none), made on first use."""
+        if self.device_boot is None:
+            log = io.BytesIO()
+            write_log(get_demo("sev-snp-driver-bugs"), log)
+            boot = make_boot(self.db, log.getvalue(), analyse=True)
+            with self.db.read() as session:
+                row = queries.get_boot(session, boot_id=boot)
+                assert row is not None
+                device = queries.list_device_stats(session, boot=row)[0].device
+            self.device_boot = (boot, device)
+        boot, device = self.device_boot
+        return f"{prefix}/boots/{boot}/devices/{quote(device)}"
 
 
 @dataclass(frozen=True)
@@ -137,6 +155,14 @@ ROUTES: dict[str, tuple[Callable[[World], Call], dict[str, object]]] = {
     "GET /api/v1/boots/{boot_id}/findings": (boot_call("/findings"), READ_BOOT),
     "GET /api/v1/boots/{boot_id}/devices": (boot_call("/devices"), READ_BOOT),
     "GET /api/v1/boots/{boot_id}/log": (boot_call("/log?start=1&end=3"), READ_BOOT),
+    "GET /api/v1/boots/{boot_id}/log/search": (boot_call("/log/search?q=PEI"), READ_BOOT),
+    "GET /api/v1/boots/{boot_id}/log.gz": (boot_call("/log.gz"), READ_BOOT),
+    "GET /api/v1/boots/{boot_id}/devices/{device:path}": (
+        lambda w: Call(w.device_url("/api/v1")),
+        READ_BOOT,
+    ),
+    "GET /boots/{boot_id}/devices/{device:path}": (lambda w: Call(w.device_url("")), READ_BOOT),
+    "GET /boots/{boot_id}/tables/{table}.{fmt}": (page_call("/tables/findings.csv"), READ_BOOT),
     "GET /api/v1/projects": (lambda w: Call("/api/v1/projects"), PUBLIC_BUT_TOKEN_CHECKED),
     "POST /api/v1/auth/login": (
         lambda w: Call("/api/v1/auth/login", json={"username": "viewer", "password": PASSWORD}),

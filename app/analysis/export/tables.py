@@ -1,8 +1,11 @@
-"""The flat exports: the result document as JSON, and its devices and findings as CSV.
+"""The flat exports: the result document as JSON, and its tables (devices, findings, the
+mappings of a device; the service adds the boots list) as CSV or JSON.
 
-CSV is for spreadsheets and ``pandas.read_csv``: one header row, one row per device or finding,
-numbers as plain integers (no thousands separators), lists joined with spaces and small maps as
-``name=value`` pairs joined with ``;`` so that every cell is one scalar.
+Each table is declared once, as a ``Table`` (columns and rows of scalars), and written either
+way: CSV is for spreadsheets and ``pandas.read_csv`` (one header row, numbers as plain integers,
+no thousands separators, lists joined with spaces and small maps as ``name=value`` pairs joined
+with ``;`` so that every cell is one scalar); JSON is ``{"columns": [...], "rows": [{column:
+value}, ...], "count": n}``, the same cells, as datasette's ``.json`` gives a table.
 """
 
 from __future__ import annotations
@@ -11,9 +14,12 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from app.analysis.document import Device, Finding, ResultDocument
+from app.analysis.document import Device, Finding, Lifetime, ResultDocument
+
+Cell = str | int | float | bool | None
 
 DEVICE_COLUMNS = (
     "device",
@@ -48,19 +54,83 @@ FINDING_COLUMNS = (
 )
 
 
+MAPPING_COLUMNS = (
+    "operation",
+    "map_line",
+    "unmap_line",
+    "request_line",
+    "lifetime_lines",
+    "lifetime_seconds",
+    "pages",
+    "bytes",
+    "path",
+    "mapping",
+)
+PAGE_SIZE = 4096
+TABLE_FORMATS = ("csv", "json")
+TABLE_MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table as the pages show it and the exports write it: named columns, scalar cells."""
+
+    name: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+    def csv(self) -> bytes:
+        return _csv(self.columns, self.rows)
+
+    def records(self) -> list[dict[str, Cell]]:
+        """The rows as ``{column: cell}``."""
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    def json(self) -> bytes:
+        rows = self.records()
+        return json_bytes({"columns": list(self.columns), "rows": rows, "count": len(rows)})
+
+    def render(self, fmt: str) -> bytes:
+        """The table as ``fmt`` (one of ``TABLE_FORMATS``)."""
+        return self.csv() if fmt == "csv" else self.json()
+
+
 def json_bytes(data: dict[str, Any]) -> bytes:
     return json.dumps(data, indent=2).encode() + b"\n"
 
 
+def devices_table(document: ResultDocument) -> Table:
+    rows = tuple(_device_row(d) for d in document.devices)
+    return Table("devices", DEVICE_COLUMNS, rows)
+
+
+def findings_table(document: ResultDocument) -> Table:
+    rows = tuple(_finding_row(f) for f in document.findings)
+    return Table("findings", FINDING_COLUMNS, rows)
+
+
+def device_lifetimes(document: ResultDocument, device: str) -> list[Lifetime]:
+    """The mappings of ``device`` the document keeps (the long-lived ones and a sample), in
+    log order."""
+    kept = document.timeline.lifetimes
+    mine = [m for m in (*kept.long_lived, *kept.sampled) if m.device == device]
+    return sorted(mine, key=lambda m: (m.start_line or 0, m.end_line or 0))
+
+
+def mappings_table(document: ResultDocument, device: str) -> Table:
+    rows = tuple(_mapping_row(m) for m in device_lifetimes(document, device))
+    return Table("mappings", MAPPING_COLUMNS, rows)
+
+
 def devices_csv(document: ResultDocument) -> bytes:
-    return _csv(DEVICE_COLUMNS, (_device_row(d) for d in document.devices))
+    return devices_table(document).csv()
 
 
 def findings_csv(document: ResultDocument) -> bytes:
-    return _csv(FINDING_COLUMNS, (_finding_row(f) for f in document.findings))
+    return findings_table(document).csv()
 
 
-def _csv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+def _csv(columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
     writer.writerow(columns)
@@ -68,7 +138,27 @@ def _csv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     return out.getvalue().encode()
 
 
-def _device_row(device: Device) -> tuple[object, ...]:
+def _mapping_row(m: Lifetime) -> tuple[Cell, ...]:
+    lines = m.end_line - m.start_line if m.end_line and m.start_line else None
+    seconds = (
+        m.end_time - m.start_time if m.end_time is not None and m.start_time is not None else None
+    )
+    path = None if m.pool is None else ("pool" if m.pool else "legacy")
+    return (
+        m.operation,
+        m.start_line,
+        m.end_line,
+        m.request_line,
+        lines,
+        None if seconds is None else round(seconds, 6),
+        m.pages,
+        m.pages * PAGE_SIZE,
+        path,
+        None if m.mapping is None else f"0x{m.mapping:x}",
+    )
+
+
+def _device_row(device: Device) -> tuple[Cell, ...]:
     operations = ";".join(f"{name}={n}" for name, n in sorted(device.maps_by_operation.items()))
     return (
         device.device,
@@ -92,7 +182,7 @@ def _device_row(device: Device) -> tuple[object, ...]:
     )
 
 
-def _finding_row(finding: Finding) -> tuple[object, ...]:
+def _finding_row(finding: Finding) -> tuple[Cell, ...]:
     return (
         finding.id,
         finding.severity,

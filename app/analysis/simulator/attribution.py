@@ -67,6 +67,29 @@ PROTOCOL_KINDS = {
 EARLY_KINDS = frozenset(("virtio-rng", "virtio-gpu"))
 FW_CFG = "fw-cfg"
 UNATTRIBUTED = "unattributed"
+
+# Each method in a sentence, for the pages that show a device's attribution (the module
+# docstring above says the same at length).
+METHODS: dict[str, str] = {
+    "fw-cfg-signature": (
+        "QemuFwCfgDxeLib maps with the 64-bit operations (Read64, Write64, CommonBuffer64) and"
+        " allocates with DUAL_ADDRESS_CYCLE; PCI DMA on OVMF x86 never does, so these maps are"
+        " fw_cfg's."
+    ),
+    "request-shape": (
+        "The maps form a virtio-blk request (a 16-byte header Read, optional data, a 1-byte"
+        " status CommonBuffer), or a lone Read/Write that only virtio-net's transmit makes."
+    ),
+    "buffer-owner": (
+        "A CommonBuffer map of a buffer belongs to whoever allocated that buffer with"
+        " AllocateBuffer."
+    ),
+    "driver-context": (
+        "The device whose driver spoke last: its VirtIo protocol install, driver line or"
+        " protocol (BlockIo, SimpleNetwork, GOP...) around the map."
+    ),
+    UNATTRIBUTED: "No line tells which device made these maps: IoMmu lines never name one.",
+}
 BLK = "virtio-blk"
 NET = "virtio-net"
 BLK_HEADER_BYTES = 16

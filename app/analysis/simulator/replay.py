@@ -15,7 +15,8 @@ mappings and buffers are what the firmware holds, the rest is capped (see ``time
                                                                      to_shared}]}},
      "lifetimes": {"long_lived": [...], "sampled": [...], "long_lived_dropped": n,
                    "sampled_dropped": n, "total": n},   # items: {device, operation,
-                   # start_line, end_line, start_time, end_time, pages, request_line, mapping}
+                   # start_line, end_line, start_time, end_time, pages, request_line, mapping,
+                   #  pool}
     }
 
 The platform and ExitBootServices are not inferred here: ``BootTracker`` decides them and calls

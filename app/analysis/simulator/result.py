@@ -41,6 +41,7 @@ def build_timeline(sim: Simulator) -> dict[str, Any]:
             "pages": mp.pages,
             "request_line": mp.request_line,
             "mapping": mp.mapping,
+            "pool": mp.bits != 0,  # a ReservedMemBitmap: a slot of the reserved pool
         }
 
     return {

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Response
 from app.analysis.export import EXPORTS
 from app.api.deps import ReadableBoot
 from app.http.deps import SessionDep
+from app.http.files import attachment
 from app.service.exports import export_boot
 
 router = APIRouter(prefix="/boots/{boot_id}", tags=["exports"])
@@ -31,10 +32,4 @@ def export_result(
     format_name: Annotated[str, Path(description=f"one of {_FORMATS}")],
 ) -> Response:
     """The shown analysis of the boot as a download (``Content-Disposition: attachment``)."""
-    exported = export_boot(session, boot, format_name)
-    disposition = f'attachment; filename="{exported.filename}"'
-    return Response(
-        exported.content,
-        media_type=exported.media_type,
-        headers={"Content-Disposition": disposition},
-    )
+    return attachment(export_boot(session, boot, format_name))

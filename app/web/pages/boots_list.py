@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from app.db import queries, review_queries
 from app.http.deps import SessionDep
+from app.service.tables import boots_table
 from app.web.access import ViewerDep
+from app.web.downloads import download
 from app.web.templating import SEVERITIES, render
 
 router = APIRouter(include_in_schema=False)
@@ -17,6 +19,7 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 25
 PLATFORMS = ("sev", "sev-es", "sev-snp", "tdx", "none", "unknown")
 STATUSES = ("queued", "running", "done", "failed")
+EXPORT_ROWS = 10_000  # boots one ``?_format=`` download holds at most
 
 
 def _choice(value: str | None, allowed: tuple[str, ...] | list[str]) -> str | None:
@@ -37,7 +40,10 @@ def boots_list(
     severity: str | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-) -> HTMLResponse:
+    _format: str | None = None,
+) -> Response:
+    """The boots the viewer may read, filtered; with ``?_format=csv|json`` every matching boot
+    (up to ``EXPORT_ROWS``) as a download instead of a page."""
     readable = viewer.principal.readable_project_ids(session)
     projects = queries.list_projects(session, project_ids=readable)
     branches = review_queries.list_branches(session, project_ids=readable)
@@ -58,9 +64,11 @@ def boots_list(
         status=filters["status"],
         min_severity=filters["severity"],
         text=filters["q"],
-        limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
+        limit=EXPORT_ROWS if _format is not None else PAGE_SIZE,
+        offset=0 if _format is not None else (page - 1) * PAGE_SIZE,
     )
+    if _format is not None:
+        return download(boots_table(boots), _format, "boots")
     pages = max(1, -(-total // PAGE_SIZE))
     return render(
         request,

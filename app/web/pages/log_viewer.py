@@ -1,10 +1,12 @@
-"""The log viewer: the raw log by ranges, with line anchors, recognised events highlighted,
-finding lines marked and line comments shown under their line."""
+"""The log viewer: the raw log by ranges, with line anchors, lines coloured by the kind of
+event the engine recognised in them, finding lines marked, line comments shown under their
+line, and a server-side text search whose hits the page steps through (``?q=``)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -13,12 +15,14 @@ from fastapi.responses import HTMLResponse
 from app.analysis.document import Finding
 from app.db import review_queries
 from app.db.models import Boot
-from app.http.deps import SessionDep
+from app.http.deps import SessionDep, SettingsDep
 from app.http.params import MAX_INT32, BootIdPath, LineQuery
+from app.service.errors import Invalid
+from app.service.logsearch import MAX_HITS, MAX_QUERY_CHARS, SearchQuery, SearchResult, search_log
 from app.service.results import shown_findings
 from app.web.access import PageError, ViewerDep, load_boot
 from app.web.findings import line_comments
-from app.web.log_ranges import DEFAULT_LINES, MAX_LINES, read_range
+from app.web.log_ranges import DEFAULT_LINES, LEGEND, MAX_LINES, LogRange, hit_segments, read_range
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -35,14 +39,57 @@ def finding_lines(findings: Sequence[Finding]) -> dict[int, list[Finding]]:
     return dict(marks)
 
 
-def _range_context(session: SessionDep, boot: Boot, start: int, count: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Needle:
+    """What the page searches for (``?q=``, ``?case=exact``)."""
+
+    text: str
+    ignore_case: bool
+
+
+def needle_of(q: str | None, case: str | None) -> Needle | None:
+    if q is None or not q.strip():
+        return None
+    if len(q) > MAX_QUERY_CHARS:
+        raise PageError(400, f"The search text is longer than {MAX_QUERY_CHARS} characters.")
+    return Needle(q, ignore_case=case != "exact")
+
+
+def _range_context(
+    session: SessionDep, boot: Boot, start: int, count: int, needle: Needle | None
+) -> dict[str, Any]:
     comments = review_queries.list_comments(session, boot_id=boot.id)
+    rng = read_range(session, boot, start=start, count=count)
     return {
         "boot": boot,
-        "range": read_range(session, boot, start=start, count=count),
+        "range": rng,
         "marks": finding_lines(shown_findings(session, boot)),
         "line_comments": line_comments(comments),
+        "hit_text": _hit_text(rng, needle),
     }
+
+
+def _hit_text(rng: LogRange, needle: Needle | None) -> dict[int, Any]:
+    """``{line: segments}`` of the shown lines that hold the search text."""
+    if needle is None:
+        return {}
+    marked = {}
+    for ln in rng.lines:
+        segments = hit_segments(ln.text, needle.text, ignore_case=needle.ignore_case)
+        if segments:
+            marked[ln.number] = segments
+    return marked
+
+
+def run_search(
+    session: SessionDep, boot: Boot, needle: Needle, start: int, max_bytes: int
+) -> SearchResult:
+    """The page's search (up to ``MAX_HITS`` hits from ``start``); a refusal is a 400 page."""
+    query = SearchQuery(needle.text, ignore_case=needle.ignore_case, start=start, max_hits=MAX_HITS)
+    try:
+        return search_log(session, boot, query, max_bytes=max_bytes)
+    except Invalid as exc:
+        raise PageError(400, f"Cannot search: {exc.message}.") from None
 
 
 def page_number(name: str, value: str | None, *, high: int = MAX_INT32) -> int | None:
@@ -75,18 +122,33 @@ def boot_log(
     boot_id: BootIdPath,
     session: SessionDep,
     viewer: ViewerDep,
+    settings: SettingsDep,
     line: str | None = None,
     start: str | None = None,
     count: str | None = None,
+    q: str | None = None,
+    case: str | None = None,
+    search_from: Annotated[str | None, Query(alias="from")] = None,
 ) -> HTMLResponse:
     boot = load_boot(session, viewer, boot_id)
     wanted = page_number("line", line)
     size = page_number("count", count, high=MAX_LINES) or DEFAULT_LINES
     total = boot.log_lines
+    needle = needle_of(q, case)
+    found = None
+    if needle is not None:
+        begin = page_number("from", search_from) or 1
+        found = run_search(session, boot, needle, begin, settings.max_log_search_bytes)
+        if wanted is None and start is None and found.hits:
+            wanted = found.hits[0].line  # open the window of the first hit
     first = window_start(wanted, page_number("start", start), size, total)
-    context = _range_context(session, boot, first, size)
+    context = _range_context(session, boot, first, size, needle)
     beyond = wanted is not None and wanted > total
     context.update(
+        needle=needle,
+        search=found,
+        legend=LEGEND,
+        max_query=MAX_QUERY_CHARS,
         line=min(wanted, total) if wanted else None,
         beyond_end=wanted if beyond else None,
         can_review=viewer.can_review(boot.project),
@@ -104,10 +166,14 @@ def boot_log_lines(
     viewer: ViewerDep,
     start: LineQuery = 1,
     count: Annotated[int, Query(ge=1, le=MAX_LINES)] = DEFAULT_LINES,
+    q: str | None = None,
+    case: str | None = None,
 ) -> HTMLResponse:
-    """A range of lines as an HTML fragment (the viewer appends it while scrolling)."""
+    """A range of lines as an HTML fragment (the viewer appends it while scrolling, or puts it
+    in place of the shown lines to open a search hit), search hits marked."""
     boot = load_boot(session, viewer, boot_id)
-    response = render(request, "_log_lines.html", _range_context(session, boot, start, count))
+    context = _range_context(session, boot, start, count, needle_of(q, case))
+    response = render(request, "_log_lines.html", context)
     rng = response.context["range"]  # type: ignore[attr-defined]
     response.headers["X-Line-Start"] = str(rng.start)
     response.headers["X-Line-End"] = str(rng.end)
