@@ -93,6 +93,7 @@ def compare(
     result = compare_documents(side_a.doc, side_b.doc)
     context.update(
         ready=True,
+        previous_of_b=queries.previous_boot(session, side_b.boot),
         sides=[side_a, side_b],
         result=result,
         delta_figures=build_delta_figures(result.devices, DELTA_FIGURES) if result.devices else [],
