@@ -108,6 +108,7 @@
     const collapsed = new Set();
     let pending = null;
     let busy = false;
+    let latest = 0;  // the newest window asked for: an older answer arriving late is dropped
     let pointerX = null;  // the x under the pointer, the centre of keyboard zoom
     let over = false;
 
@@ -162,8 +163,10 @@
       const params = new URLSearchParams();
       if (start !== null) { params.set("start", start); params.set("end", end); }
       const url = `/api/v1/boots/${bootId}/timeline/window?${params}`;
+      const asked = ++latest;
       try {
         const answer = await CVM.api("GET", url);
+        if (asked !== latest) return;
         applyTracks(answer.figure.data, collapsed);
         busy = true;
         await window.Plotly.react(plot, answer.figure.data, answer.figure.layout, CVM.plotConfig);
