@@ -197,8 +197,7 @@ def test_collapse_a_device_track_and_zoom_with_the_keyboard(tab: Tab, site: Site
     assert toggle.get_attribute("aria-expanded") == "true"
     assert len(mapping_rows(page, "virtio-blk")) > 1
     toggle.click()
-    page.wait_for_function("() => document.querySelector(\".track-toggle[data-device='virtio-blk']\")"
-                           ".getAttribute('aria-expanded') === 'false'")  # fmt: skip
+    page.locator(".track-toggle[data-device='virtio-blk'][aria-expanded='false']").wait_for()
     assert mapping_rows(page, "virtio-blk") == {"virtio-blk"}
     assert len(mapping_rows(page, "virtio-net")) > 1  # the other tracks stay open
     tab.shot_element("#timeline", "timeline-collapsed")
