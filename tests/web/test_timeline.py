@@ -212,7 +212,9 @@ def test_window_marks_finding_lines_and_mappings_live_at_ebs(
         for i in range(spans["shown"])
         if spans["start_line"][i] < ebs and (spans["end_line"][i] or ebs + 1) > ebs
     ]
-    assert [r for r, flag in zip(spans["request_line"], spans["live_at_ebs"]) if flag] == live
+    assert [
+        r for r, flag in zip(spans["request_line"], spans["live_at_ebs"], strict=True) if flag
+    ] == live
     assert len(live) == leak_document.iommu.live_at_ebs > 0
     zoomed = build_window(leak_document, start=1, end=lines[0] - 1)
     assert zoomed["findings"]["line"] == [] and zoomed["findings"]["in_window"] == 0
