@@ -4,10 +4,12 @@ A synthesized verbose SEV-SNP boot with at least ``--events`` events (default 1,
 analysed into a fresh SQLite data directory, a real ``cvmreview serve`` is started on it, and:
 
 1. the server side: time and size of the boot page, of the timeline JSON for the whole boot
-   and for a zoomed window, and of a log-viewer range at the end of the log;
+   and for a zoomed window, of a log-viewer range at the end of the log, of the blame page
+   and JSON and of the compare page;
 2. the browser side: Debian's headless Chromium opens the boot page (best and median of
    ``--runs``) and we read when it became interactive (every figure drawn, handlers attached:
-   ``window.cvmReadyMs``, milliseconds since navigation start).
+   ``window.cvmReadyMs``, milliseconds since navigation start), then how long a W key press
+   takes to draw the zoomed window and a click on a mapping bar to show the selection panel.
 
 Usage: ``python bench/bench_pages.py [--events N] [--runs 5]``. The log is written to
 ``bench/out/`` (git-ignored) and reused when present.
@@ -138,11 +140,14 @@ def server_figures(base: str, boot_id: int, lines: int) -> None:
                 f"&end={lines // 2 + lines // 100}",
             ),
             ("log viewer, last 400 lines", f"/boots/{boot_id}/log?start={max(1, lines - 399)}"),
+            ("blame page (HTML)", f"/boots/{boot_id}/blame"),
+            ("blame JSON", f"/api/v1/boots/{boot_id}/blame"),
+            ("compare page (boot with itself)", f"/compare?a={boot_id}&b={boot_id}"),
             ("result document JSON", f"/api/v1/boots/{boot_id}/result"),
         ]
         for label, url in rows:
             seconds, size = timed_get(client, url)
-            print(f"  {label:<30} {seconds * 1000:7.0f} ms  {size / 1e6:7.3f} MB")
+            print(f"  {label:<32} {seconds * 1000:7.0f} ms  {size / 1e6:7.3f} MB")
 
 
 def browser_figures(base: str, boot_id: int, runs: int) -> None:
@@ -162,6 +167,8 @@ def browser_figures(base: str, boot_id: int, runs: int) -> None:
         _ready_ms(page, f"{base}/boots/{boot_id}")
         for _ in range(runs):  # a returning reviewer: scripts cached
             warm.append(_ready_ms(page, f"{base}/boots/{boot_id}"))
+        keys = [_key_zoom_ms(page) for _ in range(runs)]
+        clicks = [_click_ms(page) for _ in range(runs)]
         context.close()
         browser.close()
     for label, times in (("empty cache", cold), ("warm cache", warm)):
@@ -169,6 +176,55 @@ def browser_figures(base: str, boot_id: int, runs: int) -> None:
             f"  boot page interactive in Chromium, {label}: best {min(times):.0f} ms, "
             f"median {statistics.median(times):.0f} ms over {runs} loads"
         )
+    print(
+        f"  timeline key W to the zoomed window drawn (200 ms debounce included): best "
+        f"{min(keys):.0f} ms, median {statistics.median(keys):.0f} ms over {runs} presses"
+    )
+    print(
+        f"  click on a mapping bar to the selection panel shown: best {min(clicks):.0f} ms, "
+        f"median {statistics.median(clicks):.0f} ms over {runs} clicks"
+    )
+
+
+PLOT = "document.getElementById('timeline-plot')"
+
+
+def _key_zoom_ms(page: Any) -> float:
+    """Milliseconds from pressing W over the timeline until the window it asked for is drawn."""
+    page.locator("#timeline-plot .nsewdrag").first.hover()
+    before = page.evaluate(f"JSON.stringify({PLOT}.layout.xaxis.range)")
+    started = page.evaluate("performance.now()")
+    page.keyboard.press("w")
+    page.wait_for_function(
+        f"before => {{ const p = {PLOT}; const now = JSON.stringify(p.layout.xaxis.range);"
+        " return now !== before && p.dataset.window === now; }",
+        arg=before,
+        timeout=60_000,
+    )
+    return float(page.evaluate("performance.now()")) - float(started)
+
+
+def _click_ms(page: Any) -> float:
+    """Milliseconds from a click on the longest mapping bar until the selection panel shows."""
+    page.evaluate("document.getElementById('timeline-selection').hidden = true")
+    x, y = page.evaluate(
+        f"""() => {{
+        const plot = {PLOT}, xa = plot._fullLayout.xaxis, ya = plot._fullLayout.yaxis3;
+        const bars = plot.data.filter(t => t.orientation === 'h');
+        let best = null;
+        for (const t of bars) t.x.forEach((w, i) => {{
+          if (!best || w > best[0]) best = [w, t, i];
+        }});
+        const [, t, i] = best, box = plot.getBoundingClientRect();
+        const [lo, hi] = xa.range, mid = Math.max(lo, Math.min(hi, t.base[i] + t.x[i] / 2));
+        return [box.left + xa._offset + xa.l2p(mid), box.top + ya._offset + ya.d2p(t.y[i])];
+    }}"""
+    )
+    page.mouse.move(x, y)
+    started = page.evaluate("performance.now()")
+    page.mouse.click(x, y)
+    page.wait_for_selector("#timeline-selection:not([hidden])", timeout=60_000)
+    return float(page.evaluate("performance.now()")) - float(started)
 
 
 def _ready_ms(page: Any, url: str) -> float:
