@@ -204,25 +204,34 @@ def _key_zoom_ms(page: Any) -> float:
     return float(page.evaluate("performance.now()")) - float(started)
 
 
+BAR = f"""() => {{
+    const plot = {PLOT}, xa = plot._fullLayout.xaxis, ya = plot._fullLayout.yaxis3;
+    const bars = plot.data.filter(t => t.orientation === 'h');
+    let best = null;
+    for (const t of bars) t.x.forEach((w, i) => {{
+      if (!best || w > best[0]) best = [w, t, i];
+    }});
+    const [, t, i] = best, box = plot.getBoundingClientRect(), mid = t.base[i] + t.x[i] / 2;
+    return {{x: box.left + xa._offset + xa.l2p(mid), y: box.top + ya._offset + ya.d2p(t.y[i]),
+             lo: t.base[i], hi: t.base[i] + t.x[i]}};
+}}"""
+
+
 def _click_ms(page: Any) -> float:
-    """Milliseconds from a click on the longest mapping bar until the selection panel shows."""
+    """Milliseconds from a click on a mapping bar until the selection panel shows (the view
+    zoomed to the longest bar first: on a million-line axis most bars are a pixel wide)."""
     page.evaluate("document.getElementById('timeline-selection').hidden = true")
-    x, y = page.evaluate(
-        f"""() => {{
-        const plot = {PLOT}, xa = plot._fullLayout.xaxis, ya = plot._fullLayout.yaxis3;
-        const bars = plot.data.filter(t => t.orientation === 'h');
-        let best = null;
-        for (const t of bars) t.x.forEach((w, i) => {{
-          if (!best || w > best[0]) best = [w, t, i];
-        }});
-        const [, t, i] = best, box = plot.getBoundingClientRect();
-        const [lo, hi] = xa.range, mid = Math.max(lo, Math.min(hi, t.base[i] + t.x[i] / 2));
-        return [box.left + xa._offset + xa.l2p(mid), box.top + ya._offset + ya.d2p(t.y[i])];
-    }}"""
+    bar = page.evaluate(BAR)
+    pad = max(1.0, bar["hi"] - bar["lo"])
+    wanted = f"[{bar['lo'] - pad},{bar['hi'] + pad}]"
+    page.evaluate(f"range => Plotly.relayout({PLOT}, {{'xaxis.range': JSON.parse(range)}})", wanted)
+    page.wait_for_function(
+        f"w => {PLOT}.dataset.window === JSON.stringify(JSON.parse(w))", arg=wanted
     )
-    page.mouse.move(x, y)
+    bar = page.evaluate(BAR)
+    page.mouse.move(bar["x"], bar["y"])
     started = page.evaluate("performance.now()")
-    page.mouse.click(x, y)
+    page.mouse.click(bar["x"], bar["y"])
     page.wait_for_selector("#timeline-selection:not([hidden])", timeout=60_000)
     return float(page.evaluate("performance.now()")) - float(started)
 

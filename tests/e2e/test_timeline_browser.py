@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.browser import Tab, launch_chromium
+from tests.e2e.browser import Tab, launch_chromium, new_tab
 from tests.servicekit import Server, Services, bearer, service_env, upload, wait_for_status
 from tests.web.conftest import synthesized_log
 
@@ -67,15 +67,9 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def tab(browser: Any, site: Site) -> Iterator[Tab]:
-    context = browser.new_context(
-        viewport={"width": 1400, "height": 900}, extra_http_headers=bearer(site.token)
-    )
-    page = context.new_page()
-    tab = Tab(page, site.server.url)
-    page.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: tab.errors.append(str(e)))
+    tab = new_tab(browser, site.server.url, headers=bearer(site.token))
     yield tab
-    context.close()
+    tab.page.context.close()
 
 
 def boot_page(tab: Tab, boot: int) -> Any:

@@ -175,6 +175,22 @@ def _gantt_traces(spans: dict[str, Any]) -> list[dict[str, Any]]:
     return traces
 
 
+def _transition_items(events: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each transition marker's fields (its hover text and the selection panel's)."""
+    return [
+        {
+            "kind": "transition",
+            "line": events["line"][i],
+            "pages": events["pages"][i],
+            "start": f"0x{events['start'][i]:x}",
+            "to": "shared" if events["to_shared"][i] else "private",
+            "module": events["module"][i],
+            "device": events["device"][i],
+        }
+        for i in range(len(events["x"]))
+    ]
+
+
 def _finding_trace(findings: dict[str, Any]) -> dict[str, Any]:
     """A diamond on each finding line, coloured by severity, in its own thin row."""
     items = [
@@ -278,6 +294,7 @@ def build_timeline_figure(
     grouped by device, on one zoomable x axis with the boot phases as bands."""
     unit = "second" if window["axis"] == "time" else "line"
     shared, counts, events = _held(window), window["counts"], window["events"]
+    moves = _transition_items(events)
     traces: list[dict[str, Any]] = [
         {
             "type": "scatter",
@@ -341,38 +358,11 @@ def build_timeline_figure(
             "name": "transition",
             "x": events["x"],
             "y": [0] * len(events["x"]),
-            "customdata": [
-                {
-                    "kind": "transition",
-                    "line": line,
-                    "pages": pages,
-                    "start": f"0x{start:x}",
-                    "to": "shared" if up else "private",
-                    "module": module,
-                    "device": device,
-                }
-                for line, pages, start, up, module, device in zip(
-                    events["line"],
-                    events["pages"],
-                    events["start"],
-                    events["to_shared"],
-                    events["module"],
-                    events["device"],
-                    strict=True,
-                )
-            ],
+            "customdata": moves,
             "text": [
-                f"line {line}: {pages} page(s) at 0x{start:x} → "
-                f"{'shared' if up else 'private'}<br>{module} {device}"
-                for line, pages, start, up, module, device in zip(
-                    events["line"],
-                    events["pages"],
-                    events["start"],
-                    events["to_shared"],
-                    events["module"],
-                    events["device"],
-                    strict=True,
-                )
+                f"line {m['line']}: {m['pages']} page(s) at {m['start']} → {m['to']}<br>"
+                f"{m['module']} {m['device']}"
+                for m in moves
             ],
             "hovertemplate": "%{text}<extra>click: details</extra>",
             "marker": {
