@@ -204,12 +204,13 @@ def _key_zoom_ms(page: Any) -> float:
     return float(page.evaluate("performance.now()")) - float(started)
 
 
-BAR = f"""() => {{
+BAR = f"""lo => {{
     const plot = {PLOT}, xa = plot._fullLayout.xaxis, ya = plot._fullLayout.yaxis3;
     const bars = plot.data.filter(t => t.orientation === 'h');
-    let best = null;
+    let best = null;  // the longest bar, or the one starting at ``lo``
     for (const t of bars) t.x.forEach((w, i) => {{
-      if (!best || w > best[0]) best = [w, t, i];
+      const score = lo === null ? w : -Math.abs(t.base[i] - lo);
+      if (!best || score > best[0]) best = [score, t, i];
     }});
     const [, t, i] = best, box = plot.getBoundingClientRect(), mid = t.base[i] + t.x[i] / 2;
     return {{x: box.left + xa._offset + xa.l2p(mid), y: box.top + ya._offset + ya.d2p(t.y[i]),
@@ -221,14 +222,14 @@ def _click_ms(page: Any) -> float:
     """Milliseconds from a click on a mapping bar until the selection panel shows (the view
     zoomed to the longest bar first: on a million-line axis most bars are a pixel wide)."""
     page.evaluate("document.getElementById('timeline-selection').hidden = true")
-    bar = page.evaluate(BAR)
+    bar = page.evaluate(BAR, None)
     pad = max(1.0, bar["hi"] - bar["lo"])
     wanted = f"[{bar['lo'] - pad},{bar['hi'] + pad}]"
     page.evaluate(f"range => Plotly.relayout({PLOT}, {{'xaxis.range': JSON.parse(range)}})", wanted)
     page.wait_for_function(
         f"w => {PLOT}.dataset.window === JSON.stringify(JSON.parse(w))", arg=wanted
     )
-    bar = page.evaluate(BAR)
+    bar = page.evaluate(BAR, bar["lo"])
     page.mouse.move(bar["x"], bar["y"])
     started = page.evaluate("performance.now()")
     page.mouse.click(bar["x"], bar["y"])
