@@ -112,6 +112,8 @@ def _mapping_items(spans: dict[str, Any], rows: list[str]) -> list[dict[str, Any
             "map_line": spans["start_line"][i],
             "unmap_line": spans["end_line"][i],
             "live_at_ebs": spans["live_at_ebs"][i],
+            "until": spans["end_line"][i] or "end (still mapped)",
+            "note": "<br><b>live at ExitBootServices</b>" if spans["live_at_ebs"][i] else "",
             "lane": rows[i],
         }
         for i in range(len(rows))
@@ -131,9 +133,12 @@ def _bar_trace(
         "x": points["x"],
         "y": points["y"],
         "width": width,
-        "hovertext": points["text"],
         "customdata": points["customdata"],
-        "hovertemplate": "%{hovertext}<extra>click: details</extra>",
+        "hovertemplate": (  # from customdata: the fields are not sent twice
+            "%{customdata.device} %{customdata.operation}<br>%{customdata.pages} page(s), "
+            "lines %{customdata.map_line}–%{customdata.until}%{customdata.note}"
+            "<extra>click: details</extra>"
+        ),
         "textposition": "none",
         "marker": {"color": colour, "line": {"width": 0}},
         "xaxis": "x",
@@ -149,22 +154,14 @@ def _gantt_traces(spans: dict[str, Any]) -> list[dict[str, Any]]:
     rows = assign_lanes(spans["start"], spans["end"], spans["device"])
     items = _mapping_items(spans, rows)
     by_family: dict[str, dict[str, list[Any]]] = {}
-    leaks: dict[str, list[Any]] = {"base": [], "x": [], "y": [], "text": [], "customdata": []}
+    leaks: dict[str, list[Any]] = {"base": [], "x": [], "y": [], "customdata": []}
     for i, row in enumerate(rows):
         family = operation_family(spans["operation"][i])
         t = by_family.setdefault(family, {key: [] for key in leaks})
-        end = spans["end_line"][i] or "end (still mapped)"
-        text = (
-            f"{spans['device'][i]} {spans['operation'][i]}<br>{spans['pages'][i]} page(s), "
-            f"lines {spans['start_line'][i]}–{end}"
-        )
-        if spans["live_at_ebs"][i]:
-            text += "<br><b>live at ExitBootServices</b>"
         for target in (t, leaks) if spans["live_at_ebs"][i] else (t,):
             target["base"].append(spans["start"][i])
             target["x"].append(spans["end"][i] - spans["start"][i])
             target["y"].append(row)
-            target["text"].append(text)
             target["customdata"].append(items[i])
     traces = []
     if leaks["x"]:
@@ -359,12 +356,11 @@ def build_timeline_figure(
             "x": events["x"],
             "y": [0] * len(events["x"]),
             "customdata": moves,
-            "text": [
-                f"line {m['line']}: {m['pages']} page(s) at {m['start']} → {m['to']}<br>"
-                f"{m['module']} {m['device']}"
-                for m in moves
-            ],
-            "hovertemplate": "%{text}<extra>click: details</extra>",
+            "hovertemplate": (  # from customdata: the fields are not sent twice
+                "line %{customdata.line}: %{customdata.pages} page(s) at %{customdata.start}"
+                " → %{customdata.to}<br>%{customdata.module} %{customdata.device}"
+                "<extra>click: details</extra>"
+            ),
             "marker": {
                 "size": 7,
                 "symbol": ["triangle-up" if up else "triangle-down" for up in events["to_shared"]],
