@@ -6,10 +6,12 @@ analysed into a fresh SQLite data directory, a real ``cvmreview serve`` is start
 1. the server side: time and size of the boot page, of the timeline JSON for the whole boot
    and for a zoomed window, of a log-viewer range at the end of the log, of log searches (a
    text in no line: the whole log read; a rare one; a common one, stopped by the hit cap),
-   of the search page, the whole-log gzip download, the device page and a table export;
+   of the search page, the whole-log gzip download, the device page and a table export, of
+   the blame page and JSON and of the compare page;
 2. the browser side: Debian's headless Chromium opens the boot page (best and median of
    ``--runs``) and we read when it became interactive (every figure drawn, handlers attached:
-   ``window.cvmReadyMs``, milliseconds since navigation start).
+   ``window.cvmReadyMs``, milliseconds since navigation start), then how long a W key press
+   takes to draw the zoomed window and a click on a mapping bar to show the selection panel.
 
 Usage: ``python bench/bench_pages.py [--events N] [--runs 5]``. The log is written to
 ``bench/out/`` (git-ignored) and reused when present.
@@ -144,6 +146,9 @@ def server_figures(base: str, boot_id: int, lines: int) -> None:
                 f"&end={lines // 2 + lines // 100}",
             ),
             ("log viewer, last 400 lines", f"/boots/{boot_id}/log?start={max(1, lines - 399)}"),
+            ("blame page (HTML)", f"/boots/{boot_id}/blame"),
+            ("blame JSON", f"/api/v1/boots/{boot_id}/blame"),
+            ("compare page (boot with itself)", f"/compare?a={boot_id}&b={boot_id}"),
             ("result document JSON", f"/api/v1/boots/{boot_id}/result"),
             ("search API, no hit (reads all)", f"{search}?q=no+such+text+anywhere"),
             ("search API, rare text", f"{search}?q=ExitBoot"),
@@ -176,6 +181,8 @@ def browser_figures(base: str, boot_id: int, runs: int) -> None:
         _ready_ms(page, f"{base}/boots/{boot_id}")
         for _ in range(runs):  # a returning reviewer: scripts cached
             warm.append(_ready_ms(page, f"{base}/boots/{boot_id}"))
+        keys = [_key_zoom_ms(page) for _ in range(runs)]
+        clicks = [_click_ms(page) for _ in range(runs)]
         context.close()
         browser.close()
     for label, times in (("empty cache", cold), ("warm cache", warm)):
@@ -183,6 +190,65 @@ def browser_figures(base: str, boot_id: int, runs: int) -> None:
             f"  boot page interactive in Chromium, {label}: best {min(times):.0f} ms, "
             f"median {statistics.median(times):.0f} ms over {runs} loads"
         )
+    print(
+        f"  timeline key W to the zoomed window drawn (200 ms debounce included): best "
+        f"{min(keys):.0f} ms, median {statistics.median(keys):.0f} ms over {runs} presses"
+    )
+    print(
+        f"  click on a mapping bar to the selection panel shown: best {min(clicks):.0f} ms, "
+        f"median {statistics.median(clicks):.0f} ms over {runs} clicks"
+    )
+
+
+PLOT = "document.getElementById('timeline-plot')"
+
+
+def _key_zoom_ms(page: Any) -> float:
+    """Milliseconds from pressing W over the timeline until the window it asked for is drawn."""
+    page.locator("#timeline-plot .nsewdrag").first.hover()
+    before = page.evaluate(f"JSON.stringify({PLOT}.layout.xaxis.range)")
+    started = page.evaluate("performance.now()")
+    page.keyboard.press("w")
+    page.wait_for_function(
+        f"before => {{ const p = {PLOT}; const now = JSON.stringify(p.layout.xaxis.range);"
+        " return now !== before && p.dataset.window === now; }",
+        arg=before,
+        timeout=60_000,
+    )
+    return float(page.evaluate("performance.now()")) - float(started)
+
+
+BAR = f"""lo => {{
+    const plot = {PLOT}, xa = plot._fullLayout.xaxis, ya = plot._fullLayout.yaxis3;
+    const bars = plot.data.filter(t => t.orientation === 'h');
+    let best = null;  // the longest bar, or the one starting at ``lo``
+    for (const t of bars) t.x.forEach((w, i) => {{
+      const score = lo === null ? w : -Math.abs(t.base[i] - lo);
+      if (!best || score > best[0]) best = [score, t, i];
+    }});
+    const [, t, i] = best, box = plot.getBoundingClientRect(), mid = t.base[i] + t.x[i] / 2;
+    return {{x: box.left + xa._offset + xa.l2p(mid), y: box.top + ya._offset + ya.d2p(t.y[i]),
+             lo: t.base[i], hi: t.base[i] + t.x[i]}};
+}}"""
+
+
+def _click_ms(page: Any) -> float:
+    """Milliseconds from a click on a mapping bar until the selection panel shows (the view
+    zoomed to the longest bar first: on a million-line axis most bars are a pixel wide)."""
+    page.evaluate("document.getElementById('timeline-selection').hidden = true")
+    bar = page.evaluate(BAR, None)
+    pad = max(1.0, bar["hi"] - bar["lo"])
+    wanted = f"[{bar['lo'] - pad},{bar['hi'] + pad}]"
+    page.evaluate(f"range => Plotly.relayout({PLOT}, {{'xaxis.range': JSON.parse(range)}})", wanted)
+    page.wait_for_function(
+        f"w => {PLOT}.dataset.window === JSON.stringify(JSON.parse(w))", arg=wanted
+    )
+    bar = page.evaluate(BAR, bar["lo"])
+    page.mouse.move(bar["x"], bar["y"])
+    started = page.evaluate("performance.now()")
+    page.mouse.click(bar["x"], bar["y"])
+    page.wait_for_selector("#timeline-selection:not([hidden])", timeout=60_000)
+    return float(page.evaluate("performance.now()")) - float(started)
 
 
 def _ready_ms(page: Any, url: str) -> float:

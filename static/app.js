@@ -37,11 +37,14 @@
 
   const plotConfig = { responsive: true, displaylogo: false, scrollZoom: false,
     modeBarButtonsToRemove: ["lasso2d", "select2d"] };
+  CVM.api = api;  // for static/timeline.js
+  CVM.plotConfig = plotConfig;
 
   /* A figure as drawn: the server's layout recoloured for a dark scheme (static/theme.js). */
   function themed(layout) {
     return window.CVMTheme ? window.CVMTheme.layout(layout) : layout;
   }
+  CVM.themed = themed;  // static/timeline.js redraws windows with it
 
   function figureOf(el) {
     const fig = JSON.parse(document.getElementById(el.dataset.figure).textContent);
@@ -238,7 +241,7 @@
     }
     const plot = document.getElementById("timeline-plot");
     renderFiguresProgressively(plot);
-    if (plot && window.Plotly) wireTimeline(plot, bootId);
+    if (plot && window.Plotly && window.CVMTimeline) window.CVMTimeline.wire(plot, bootId, CVM);
     markReady();
   };
 
@@ -246,47 +249,6 @@
   function markReady() {
     window.cvmReadyMs = performance.now();
     document.documentElement.dataset.ready = "1";
-  }
-
-  function wireTimeline(plot, bootId) {
-    let pending = null;
-    let busy = false;
-    plot.on("plotly_click", (ev) => {
-      const point = ev.points && ev.points[0];
-      if (point && point.data.name === "transition" && point.customdata) {
-        location.assign(`/boots/${bootId}/log?line=${point.customdata}#L${point.customdata}`);
-      }
-    });
-    plot.on("plotly_relayout", (change) => {
-      if (busy) return;
-      let start = null, end = null;
-      if (change["xaxis.range[0]"] !== undefined) {
-        start = change["xaxis.range[0]"]; end = change["xaxis.range[1]"];
-      } else if (change["xaxis.range"]) {
-        [start, end] = change["xaxis.range"];
-      } else if (!change["xaxis.autorange"]) return;
-      clearTimeout(pending);
-      pending = setTimeout(() => loadWindow(start, end), 200);
-    });
-    async function loadWindow(start, end) {
-      const params = new URLSearchParams();
-      if (start !== null) { params.set("start", start); params.set("end", end); }
-      const url = `/api/v1/boots/${bootId}/timeline/window?${params}`;
-      try {
-        const answer = await api("GET", url);
-        busy = true;
-        await window.Plotly.react(plot, answer.figure.data, themed(answer.figure.layout), plotConfig);
-        busy = false;
-        const page = new URL(location.href);
-        page.searchParams.delete("start"); page.searchParams.delete("end");
-        if (start !== null) { page.searchParams.set("start", Number(start).toFixed(3)); page.searchParams.set("end", Number(end).toFixed(3)); }
-        page.hash = "timeline";
-        history.replaceState(null, "", page);
-        document.getElementById("timeline-permalink").href = page.toString();
-        document.getElementById("timeline-json").href = url;
-        plot.dataset.window = JSON.stringify(answer.window.window);
-      } catch (e) { busy = false; }
-    }
   }
 
   /* -- log viewer ------------------------------------------------------------------------ */

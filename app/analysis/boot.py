@@ -79,6 +79,7 @@ from app.analysis.rules.base import FindingCollector
 UNACCEPTED_RESOURCE = 7
 MAX_RANGES = 256
 MAX_EVIDENCE = 32
+MAX_LOADS = 4096  # module loads kept per cycle (OVMF loads about 200; the rest are counted)
 SEC_ENTRY = "SecCoreStartupWithStack"
 AMD_VENDOR = "AuthenticAMD"
 # Kernel feature names (``Memory Encryption Features active``, ``SEV: Status``), strongest first.
@@ -164,6 +165,8 @@ class BootTracker:
         self.kernel: dict[str, Any] | None = None
         self.last_time: float | None = None
         self.modules = ModuleIndex()
+        self.loads: list[dict[str, Any]] = []  # each `Loading PEIM/driver at`, in order
+        self.loads_dropped = 0
         self._sec_entries = 0
         self._tdx_forms: set[bool] = set()
         self._pei_start: int | None = None
@@ -380,6 +383,12 @@ class BootTracker:
 
     def _module(self, event: ModuleLoaded) -> None:
         self.modules.add(event.base, event.name)
+        if len(self.loads) < MAX_LOADS:
+            self.loads.append(
+                {"line": event.line, "time": event.time, "name": event.name, "kind": event.kind}
+            )
+        else:
+            self.loads_dropped += 1
         if event.kind == "peim" and self._pei_start is None and not self._beyond(Phase.PEI):
             self._pei_start = event.line
         self._enter(Phase.PEI if event.kind == "peim" else Phase.DXE, event)

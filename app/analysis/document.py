@@ -20,7 +20,7 @@ from app.analysis.host.document import HostSection
 from app.analysis.jsondata import OMIT_NONE, from_json, to_json
 from app.analysis.jsondata import DocumentError as DocumentError  # raised by from_dict
 
-SCHEMA_VERSION = 4  # 4: the optional ``host`` section (app.analysis.host.document)
+SCHEMA_VERSION = 5  # 4: the optional ``host`` section; 5: ``modules`` (module loads)
 ENGINE_VERSION = "0.2.1"
 
 JsonObject = dict[str, Any]
@@ -181,6 +181,25 @@ class Phase:
     last_line: int
     start_time: float | None
     end_time: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleLoad:
+    """A ``Loading PEIM at`` / ``Loading driver at`` / ``Loading DXE CORE at`` line: where the
+    core hands over to a module's entry point (``kind`` peim, driver or dxe-core)."""
+
+    line: int
+    time: float | None
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Modules:
+    """The module loads of the described cycle, in log order (the first ``MAX_LOADS``)."""
+
+    loads: tuple[ModuleLoad, ...]
+    dropped: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -475,6 +494,7 @@ class ResultDocument:
     boots: tuple[BootCycle, ...]
     kernel: Kernel | None
     phases: tuple[Phase, ...]
+    modules: Modules
     events: dict[str, int]
     recognised_lines: int
     blank_lines: int

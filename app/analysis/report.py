@@ -146,6 +146,10 @@ def replay(
         boots=tuple(c.summary for c in cycles),
         kernel=None if boot.kernel is None else from_json(doc.Kernel, boot.kernel),
         phases=tuple(doc.Phase(**p) for p in boot.phases_section()),
+        modules=doc.Modules(
+            loads=tuple(doc.ModuleLoad(**load) for load in boot.loads),
+            dropped=boot.loads_dropped,
+        ),
         events=dict(sorted(stats.event_counts.items())),
         recognised_lines=stats.recognised_lines,
         blank_lines=stats.blank_lines,

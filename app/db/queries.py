@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.analysis.model import Severity
@@ -134,6 +134,30 @@ def get_boot(session: Session, *, boot_id: int) -> Boot | None:
 
 def get_boot_by_origin(session: Session, *, project_id: int, origin_id: str) -> Boot | None:
     stmt = select(Boot).where(Boot.project_id == project_id, Boot.origin_id == origin_id)
+    return session.scalar(stmt)
+
+
+def previous_boot(session: Session, boot: Boot) -> Boot | None:
+    """The analysed boot of the same project and branch uploaded just before ``boot`` (what
+    "compare with the previous boot of this branch" compares with); None without a branch."""
+    if not boot.branch:
+        return None
+    earlier = or_(
+        Boot.created_at < boot.created_at,
+        and_(Boot.created_at == boot.created_at, Boot.id < boot.id),
+    )
+    stmt = (
+        select(Boot)
+        .where(
+            Boot.project_id == boot.project_id,
+            Boot.branch == boot.branch,
+            Boot.status == "done",
+            Boot.id != boot.id,
+            earlier,
+        )
+        .order_by(Boot.created_at.desc(), Boot.id.desc())
+        .limit(1)
+    )
     return session.scalar(stmt)
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.analysis.document import (
+    Lifetime,
     Lifetimes,
     ResultDocument,
     SharedPoint,
@@ -25,11 +26,13 @@ from app.analysis.document import (
     Transition,
     TransitionBuckets,
 )
+from app.analysis.model import Severity
 
 DEFAULT_POINTS = 800
 MAX_POINTS = 4000
 MAX_EVENTS = 1500
 MAX_SPANS = 1500
+MAX_FINDING_MARKS = 1000
 
 
 @dataclass(frozen=True)
@@ -198,8 +201,19 @@ def _events(transitions: Sequence[Transition], axis: Axis, lo: float, hi: float)
     }
 
 
-def _spans(lifetimes: Lifetimes, axis: Axis, lo: float, hi: float, last: float) -> dict[str, Any]:
-    """Mapping lifetimes overlapping [lo, hi]; when too many, the longest are kept."""
+def live_at(item: Lifetime, line: int | None) -> bool:
+    """Whether a mapping was still mapped at ``line`` (ExitBootServices): mapped before it and
+    unmapped after it, or never. Such mappings are what the OS inherits shared."""
+    if line is None or item.start_line is None or item.start_line >= line:
+        return False
+    return item.end_line is None or item.end_line > line
+
+
+def _spans(
+    lifetimes: Lifetimes, axis: Axis, lo: float, hi: float, last: float, ebs: int | None
+) -> dict[str, Any]:
+    """Mapping lifetimes overlapping [lo, hi]; when too many, the longest are kept (every
+    mapping live at ExitBootServices first: those are the ones a reviewer looks for)."""
     found = []
     for item in (*lifetimes.long_lived, *lifetimes.sampled):
         x0 = axis.at(item.start_line, item.start_time)
@@ -211,7 +225,7 @@ def _spans(lifetimes: Lifetimes, axis: Axis, lo: float, hi: float, last: float) 
         if x1 < lo or x0 > hi:
             continue
         found.append((x0, max(x1, x0), live, item))
-    found.sort(key=lambda f: f[1] - f[0], reverse=True)
+    found.sort(key=lambda f: (live_at(f[3], ebs), f[1] - f[0]), reverse=True)
     shown = sorted(found[:MAX_SPANS], key=lambda f: (f[3].device or "", f[0]))
     return {
         "device": [f[3].device or "unattributed" for f in shown],
@@ -222,6 +236,8 @@ def _spans(lifetimes: Lifetimes, axis: Axis, lo: float, hi: float, last: float) 
         "pages": [f[3].pages for f in shown],
         "start_line": [f[3].start_line for f in shown],
         "end_line": [f[3].end_line for f in shown],
+        "request_line": [f[3].request_line for f in shown],
+        "live_at_ebs": [live_at(f[3], ebs) for f in shown],
         "shown": len(shown),
         "in_window": len(found),
     }
@@ -254,7 +270,10 @@ def build_window(
         "counts": _merge_counts(transitions.per_bucket, axis, lo, hi, n),
         "events": _events(transitions.first, axis, lo, hi),
         "events_dropped": transitions.dropped,
-        "spans": _spans(timeline.lifetimes, axis, lo, hi, full_hi),
+        "spans": _spans(
+            timeline.lifetimes, axis, lo, hi, full_hi, document.boot.exit_boot_services_line
+        ),
+        "findings": _finding_marks(document, axis, lo, hi),
         "stored_bucket_lines": timeline.shared_pages.bucket_lines,
         "resolution": _resolution(axis, lo, hi, n, timeline),
         "markers": _markers(document, axis),
@@ -281,3 +300,26 @@ def _markers(document: ResultDocument, axis: Axis) -> list[dict[str, Any]]:
         if x is not None:
             marks.append({"x": x, "label": label, "line": line})
     return marks
+
+
+def _finding_marks(document: ResultDocument, axis: Axis, lo: float, hi: float) -> dict[str, Any]:
+    """One mark per log line a finding points at, inside [lo, hi] (at most
+    ``MAX_FINDING_MARKS``, worst findings first), so the timeline shows where they are."""
+    marks = []
+    for finding in document.findings:
+        for line in finding.lines:
+            x = axis.at(line)
+            if x is not None and lo <= x <= hi:
+                marks.append((x, line, finding))
+    marks.sort(key=lambda m: (-Severity.parse(m[2].severity), m[1]))
+    kept = sorted(marks[:MAX_FINDING_MARKS], key=lambda m: m[1])
+    return {
+        "x": [m[0] for m in kept],
+        "line": [m[1] for m in kept],
+        "id": [m[2].id for m in kept],
+        "severity": [m[2].severity for m in kept],
+        "title": [m[2].title for m in kept],
+        "fingerprint": [m[2].fingerprint for m in kept],
+        "shown": len(kept),
+        "in_window": len(marks),
+    }

@@ -13,12 +13,14 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from app.analysis.document import ResultDocument
 from app.db.models import Boot, Project
 from app.http.auth import csrf_token, resolve_principal
 from app.http.deps import SessionDep, SettingsDep
 from app.http.errors import status_of
 from app.service.errors import NotFound, ServiceError
 from app.service.permissions import READ, REVIEW, UPLOAD, Principal, readable_boot
+from app.service.results import StaleResult, get_result
 
 
 class PageError(Exception):
@@ -78,3 +80,19 @@ def load_boot(session: SessionDep, viewer: Viewer, boot_id: int) -> Boot:
         raise PageError(404, f"There is no boot {boot_id}.") from None
     except ServiceError:
         raise PageError(401, "Sign in to see this boot.") from None
+
+
+def load_result(
+    session: SessionDep, viewer: Viewer, boot_id: int, label: str = ""
+) -> tuple[Boot, ResultDocument]:
+    """The boot and its result document, for pages that need one (compare, blame): a 409
+    page while it has none or it is stale."""
+    boot = load_boot(session, viewer, boot_id)
+    name = f"Boot {boot_id}" + (f" ({label})" if label else "")
+    try:
+        document = get_result(session, boot)
+    except StaleResult as exc:
+        raise PageError(409, f"{name}: {exc.message}.") from None
+    if document is None:
+        raise PageError(409, f"{name} has no result yet: it is {boot.status}.")
+    return boot, document

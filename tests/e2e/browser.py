@@ -76,8 +76,18 @@ def launch_chromium() -> Iterator[Any]:
             browser.close()
 
 
-def new_tab(browser: Any, base_url: str, *, width: int = 1400, height: int = 900) -> Tab:
-    context = browser.new_context(viewport={"width": width, "height": height})
+def new_tab(
+    browser: Any,
+    base_url: str,
+    *,
+    width: int = 1400,
+    height: int = 900,
+    headers: dict[str, str] | None = None,
+) -> Tab:
+    """A tab in a fresh context; ``headers`` go with every request (e.g. a Bearer token)."""
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, extra_http_headers=headers or {}
+    )
     page = context.new_page()
     tab = Tab(page, base_url)
     page.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" else None)

@@ -320,3 +320,22 @@ def test_phase_aligned_hover_keeps_the_log_line(documents: dict[str, ResultDocum
     shared = next(t for t in figure["data"] if t["name"] == "shared pages")
     assert shared["customdata"] == original and "%{customdata}" in shared["hovertemplate"]
     assert_valid_figure(figure)
+
+
+def test_phase_alignment_moves_mapping_bars_end_to_end(
+    documents: dict[str, ResultDocument],
+) -> None:
+    """A Gantt bar is ``base`` + length ``x``: both of its ends land on their phase units."""
+    from app.service.figures.alignment import align_by_phase, common_phases, phase_mapping
+
+    window = build_window(documents["sev-legacy-202211-leak"])
+    figure = build_timeline_figure(window)
+    bars = [t for t in figure["data"] if t.get("orientation") == "h"]
+    ends = [(b, b + x) for t in bars for b, x in zip(t["base"], t["x"], strict=True)]
+    slots = common_phases(window)
+    to_phase = phase_mapping(window, slots)
+    align_by_phase(figure, to_phase, slots)
+    aligned = [t for t in figure["data"] if t.get("orientation") == "h"]
+    got = [(b, b + x) for t in aligned for b, x in zip(t["base"], t["x"], strict=True)]
+    assert got == [(pytest.approx(to_phase(a)), pytest.approx(to_phase(b))) for a, b in ends]
+    assert got and all(0 <= a <= b <= len(slots) for a, b in got)

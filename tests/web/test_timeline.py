@@ -10,7 +10,13 @@ import pytest
 
 from app.analysis.document import ResultDocument
 from app.analysis.report import analyze
-from app.service.timeline import MAX_EVENTS, MAX_SPANS, build_axis, build_window
+from app.service.timeline import (
+    MAX_EVENTS,
+    MAX_FINDING_MARKS,
+    MAX_SPANS,
+    build_axis,
+    build_window,
+)
 from tests.web.conftest import synthesized_log
 
 
@@ -191,3 +197,36 @@ def test_axis_uses_seconds_when_the_log_has_timestamps(leak_document: ResultDocu
     assert window["extent"] == [0.0, 3.0]
     assert window["shared"]["x"] == [2.0]
     assert [m["label"] for m in window["markers"]] == ["ExitBootServices"]
+
+
+def test_window_marks_finding_lines_and_mappings_live_at_ebs(
+    leak_document: ResultDocument,
+) -> None:
+    window = build_window(leak_document)
+    lines = sorted({line for f in leak_document.findings for line in f.lines})
+    assert window["findings"]["line"] == lines == window["findings"]["x"] != []
+    ebs = leak_document.boot.exit_boot_services_line
+    spans = window["spans"]
+    live = [
+        spans["request_line"][i]
+        for i in range(spans["shown"])
+        if spans["start_line"][i] < ebs and (spans["end_line"][i] or ebs + 1) > ebs
+    ]
+    assert [
+        r for r, flag in zip(spans["request_line"], spans["live_at_ebs"], strict=True) if flag
+    ] == live
+    assert len(live) == leak_document.iommu.live_at_ebs > 0
+    zoomed = build_window(leak_document, start=1, end=lines[0] - 1)
+    assert zoomed["findings"]["line"] == [] and zoomed["findings"]["in_window"] == 0
+
+
+def test_finding_marks_are_bounded_worst_first(leak_document: ResultDocument) -> None:
+    data = leak_document.to_dict()
+    low = {**data["findings"][0], "severity": "low", "lines": list(range(1, 3001))}
+    data["findings"] = [low, *data["findings"]]
+    window = build_window(ResultDocument.from_dict(data))
+    marks = window["findings"]
+    assert marks["shown"] == MAX_FINDING_MARKS < marks["in_window"]
+    high = [f.lines[0] for f in leak_document.findings if f.severity == "medium"]
+    assert set(high) <= set(marks["line"])  # the medium finding beats the 3,000 low lines
+    assert marks["line"] == sorted(marks["line"])

@@ -22,6 +22,7 @@ from app.db import queries
 from app.db.blobs import iter_blob_lines
 from app.http.deps import SessionDep, SettingsDep
 from app.http.params import MAX_INT32
+from app.service.blame import build_blame
 from app.service.results import require_result, result_bytes
 
 router = APIRouter(prefix="/boots/{boot_id}", tags=["results"])
@@ -49,6 +50,14 @@ def read_timeline(boot: ReadableBoot, session: SessionDep) -> dict[str, Any]:
         "phases": to_json(document.phases),
         "timeline": to_json(document.timeline),
     }
+
+
+@router.get("/blame", response_class=JSONResponse)
+def read_blame(boot: ReadableBoot, session: SessionDep) -> dict[str, Any]:
+    """Time (or log lines, without timestamps) per phase and per module, most first, like
+    ``systemd-analyze blame``; ``blame`` is null when the log has no recognised phases."""
+    blame = build_blame(require_result(session, boot))
+    return {"boot_id": boot.id, "blame": None if blame is None else to_json(blame)}
 
 
 @router.get("/findings", response_model=FindingListPublic)

@@ -69,6 +69,11 @@ def align_by_phase(
         return [None if v is None else to_phase(v) for v in values]
 
     for trace in figure["data"]:
+        if trace.get("orientation") == "h":  # Gantt bars: x is a length from ``base``
+            ends = [to_phase(b + x) for b, x in zip(trace["base"], trace["x"], strict=True)]
+            trace["base"] = mapped(trace["base"])
+            trace["x"] = [end - base for end, base in zip(ends, trace["base"], strict=True)]
+            continue
         if isinstance(trace.get("width"), int | float):  # bars: a bucket in data units
             trace["width"] = [to_phase(x + trace["width"]) - to_phase(x) for x in trace["x"]]
         if "x" not in trace:

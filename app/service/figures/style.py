@@ -23,6 +23,14 @@ OPERATION_COLOURS = {
     "Write": "#f08c00",
     "CommonBuffer": "#7048e8",
 }
+SEVERITY_COLOURS = {  # app.css --critical ... --info
+    "critical": "#a61e4d",
+    "high": "#d9480f",
+    "medium": "#e8a200",
+    "low": "#1c7ed6",
+    "info": "#6c7a89",
+}
+LEAK_COLOUR = "#c92a2a"  # a mapping still live at ExitBootServices
 SHARED_COLOUR = "#d9480f"
 PRIVATE_COLOUR = "#2f9e44"
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12}

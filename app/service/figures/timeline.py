@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from app.service.figures.style import (
+    LEAK_COLOUR,
     OPERATION_COLOURS,
     PHASE_COLOURS,
     PRIVATE_COLOUR,
+    SEVERITY_COLOURS,
     SHARED_COLOUR,
     Figure,
     axis_title,
@@ -96,58 +98,151 @@ def assign_lanes(starts: list[float], ends: list[float], devices: list[str]) -> 
     return rows
 
 
-def _gantt_traces(spans: dict[str, Any], unit: str) -> list[dict[str, Any]]:
+def _mapping_items(spans: dict[str, Any], rows: list[str]) -> list[dict[str, Any]]:
+    """What a click on a mapping bar shows (the page's selection panel): its fields and the
+    lines of its map request, map result and unmap; ``lane`` and ``device`` are the Gantt
+    rows of the bar with its device's track expanded and collapsed."""
+    return [
+        {
+            "kind": "mapping",
+            "device": spans["device"][i],
+            "operation": spans["operation"][i],
+            "pages": spans["pages"][i],
+            "request_line": spans["request_line"][i],
+            "map_line": spans["start_line"][i],
+            "unmap_line": spans["end_line"][i],
+            "live_at_ebs": spans["live_at_ebs"][i],
+            "until": spans["end_line"][i] or "end (still mapped)",
+            "note": "<br><b>live at ExitBootServices</b>" if spans["live_at_ebs"][i] else "",
+            "lane": rows[i],
+        }
+        for i in range(len(rows))
+    ]
+
+
+def _bar_trace(
+    name: str, points: dict[str, list[Any]], colour: str, width: float
+) -> dict[str, Any]:
+    """Horizontal bars from ``base`` (map) for ``x`` (lifetime): the whole bar takes hover and
+    clicks (thin ones are drawn a pixel wide at least)."""
+    return {
+        "type": "bar",
+        "orientation": "h",
+        "name": name,
+        "base": points["base"],
+        "x": points["x"],
+        "y": points["y"],
+        "width": width,
+        "customdata": points["customdata"],
+        "hovertemplate": (  # from customdata: the fields are not sent twice
+            "%{customdata.device} %{customdata.operation}<br>%{customdata.pages} page(s), "
+            "lines %{customdata.map_line}–%{customdata.until}%{customdata.note}"
+            "<extra>click: details</extra>"
+        ),
+        "textposition": "none",
+        "marker": {"color": colour, "line": {"width": 0}},
+        "xaxis": "x",
+        "yaxis": "y3",
+        "legendgroup": "maps",
+        "meta": "mappings",
+    }
+
+
+def _gantt_traces(spans: dict[str, Any]) -> list[dict[str, Any]]:
+    """One trace per operation family, and under them a wider red one for the mappings
+    still live at ExitBootServices (drawn first, so it outlines those bars)."""
     rows = assign_lanes(spans["start"], spans["end"], spans["device"])
+    items = _mapping_items(spans, rows)
     by_family: dict[str, dict[str, list[Any]]] = {}
+    leaks: dict[str, list[Any]] = {"base": [], "x": [], "y": [], "customdata": []}
     for i, row in enumerate(rows):
         family = operation_family(spans["operation"][i])
-        t = by_family.setdefault(family, {"x": [], "y": [], "text": []})
-        text = (
-            f"{spans['device'][i]} {spans['operation'][i]}<br>{spans['pages'][i]} page(s), "
-            f"lines {spans['start_line'][i]}–{spans['end_line'][i] or 'end (still mapped)'}"
-        )
-        t["x"] += [spans["start"][i], spans["end"][i], None]
-        t["y"] += [row, row, None]
-        t["text"] += [text, text, None]
+        t = by_family.setdefault(family, {key: [] for key in leaks})
+        for target in (t, leaks) if spans["live_at_ebs"][i] else (t,):
+            target["base"].append(spans["start"][i])
+            target["x"].append(spans["end"][i] - spans["start"][i])
+            target["y"].append(row)
+            target["customdata"].append(items[i])
     traces = []
+    if leaks["x"]:
+        traces.append(_bar_trace("live at ExitBootServices", leaks, LEAK_COLOUR, 0.95))
     for family in sorted(by_family):
-        t = by_family[family]
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": f"{family} mapping",
-                "x": t["x"],
-                "y": t["y"],
-                "text": t["text"],
-                "hovertemplate": "%{text}<br>" + unit + " %{x}<extra></extra>",
-                "line": {"width": 7, "color": OPERATION_COLOURS.get(family, "#495057")},
-                "marker": {"size": 5, "symbol": "line-ns-open"},
-                "connectgaps": False,
-                "xaxis": "x",
-                "yaxis": "y3",
-                "legendgroup": "maps",
-            }
-        )
+        colour = OPERATION_COLOURS.get(family, "#495057")
+        traces.append(_bar_trace(f"{family} mapping", by_family[family], colour, 0.6))
     return traces
 
 
+def _transition_items(events: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each transition marker's fields (its hover text and the selection panel's)."""
+    return [
+        {
+            "kind": "transition",
+            "line": events["line"][i],
+            "pages": events["pages"][i],
+            "start": f"0x{events['start'][i]:x}",
+            "to": "shared" if events["to_shared"][i] else "private",
+            "module": events["module"][i],
+            "device": events["device"][i],
+        }
+        for i in range(len(events["x"]))
+    ]
+
+
+def _finding_trace(findings: dict[str, Any]) -> dict[str, Any]:
+    """A diamond on each finding line, coloured by severity, in its own thin row."""
+    items = [
+        {
+            "kind": "finding",
+            "id": findings["id"][i],
+            "severity": findings["severity"][i],
+            "title": findings["title"][i],
+            "line": findings["line"][i],
+            "fingerprint": findings["fingerprint"][i],
+        }
+        for i in range(len(findings["x"]))
+    ]
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "name": "finding",
+        "x": findings["x"],
+        "y": ["findings"] * len(findings["x"]),
+        "customdata": items,
+        "text": [
+            f"line {item['line']}: {item['id']} ({item['severity']})<br>{item['title']}"
+            for item in items
+        ],
+        "hovertemplate": "%{text}<extra>click: details</extra>",
+        "marker": {
+            "size": 11,
+            "symbol": "diamond",
+            "color": [SEVERITY_COLOURS.get(s, "#495057") for s in findings["severity"]],
+            "line": {"width": 1, "color": "#fff"},
+        },
+        "yaxis": "y4",
+        "meta": "findings",
+    }
+
+
 def _row_axes(with_mappings: bool, window: dict[str, Any]) -> dict[str, Any]:
-    """The y axes of the three rows; without mappings the two series rows take the space.
-    Pages and transitions are counts: integer ticks only."""
+    """The y axes of the four rows (shared pages, findings, transitions, mappings); without
+    mappings the others take the space. Pages and transitions are counts: integer ticks."""
     counts = window["counts"]
     top = max([0, *counts["to_shared"], *counts["to_private"]])
     shared = {"title": {"text": "shared pages"}, **count_axis(max([0, *window["shared"]["max"]]))}
     transitions = {"title": {"text": "transitions"}, "zeroline": True, **count_axis(top)}
     transitions.pop("rangemode")
+    findings = {"type": "category", "fixedrange": True, "showgrid": False, "automargin": True}
     if not with_mappings:
         return {
-            "yaxis": {**shared, "domain": [0.45, 1.0]},
-            "yaxis2": {**transitions, "domain": [0.0, 0.38]},
+            "yaxis": {**shared, "domain": [0.52, 1.0]},
+            "yaxis4": {**findings, "domain": [0.41, 0.47]},
+            "yaxis2": {**transitions, "domain": [0.0, 0.36]},
         }
     return {
-        "yaxis": {**shared, "domain": [0.66, 1.0]},
-        "yaxis2": {**transitions, "domain": [0.44, 0.62]},
+        "yaxis": {**shared, "domain": [0.70, 1.0]},
+        "yaxis4": {**findings, "domain": [0.63, 0.67]},
+        "yaxis2": {**transitions, "domain": [0.44, 0.60]},
         "yaxis3": {
             "domain": [0.0, 0.40],
             "title": {"text": "mappings"},
@@ -196,6 +291,7 @@ def build_timeline_figure(
     grouped by device, on one zoomable x axis with the boot phases as bands."""
     unit = "second" if window["axis"] == "time" else "line"
     shared, counts, events = _held(window), window["counts"], window["events"]
+    moves = _transition_items(events)
     traces: list[dict[str, Any]] = [
         {
             "type": "scatter",
@@ -259,21 +355,12 @@ def build_timeline_figure(
             "name": "transition",
             "x": events["x"],
             "y": [0] * len(events["x"]),
-            "customdata": events["line"],
-            "text": [
-                f"line {line}: {pages} page(s) at 0x{start:x} → "
-                f"{'shared' if up else 'private'}<br>{module} {device}"
-                for line, pages, start, up, module, device in zip(
-                    events["line"],
-                    events["pages"],
-                    events["start"],
-                    events["to_shared"],
-                    events["module"],
-                    events["device"],
-                    strict=True,
-                )
-            ],
-            "hovertemplate": "%{text}<extra>click: log line</extra>",
+            "customdata": moves,
+            "hovertemplate": (  # from customdata: the fields are not sent twice
+                "line %{customdata.line}: %{customdata.pages} page(s) at %{customdata.start}"
+                " → %{customdata.to}<br>%{customdata.module} %{customdata.device}"
+                "<extra>click: details</extra>"
+            ),
             "marker": {
                 "size": 7,
                 "symbol": ["triangle-up" if up else "triangle-down" for up in events["to_shared"]],
@@ -282,7 +369,8 @@ def build_timeline_figure(
             },
             "yaxis": "y2",
         },
-        *_gantt_traces(window["spans"], unit),
+        _finding_trace(window["findings"]),
+        *_gantt_traces(window["spans"]),
     ]
     shapes, notes = _phase_shapes(window)
     spans = window["spans"]
@@ -290,7 +378,7 @@ def build_timeline_figure(
     layout = build_layout(
         title,
         height=max(560, 420 + 22 * lanes) if lanes else 420,
-        barmode="relative",
+        barmode="overlay",  # to-shared bars rise, to-private fall, Gantt bars carry a base
         bargap=0,
         shapes=shapes,
         annotations=notes,

@@ -82,6 +82,7 @@ def boot_context(
         "comments": boot_comments(comments),
         "comment_count": len(comments),  # the tab counts every comment: boot, finding, line
         "line_comment_count": sum(1 for c in comments if c.line is not None),
+        "previous": queries.previous_boot(session, boot),
     }
     if document is None:
         return context

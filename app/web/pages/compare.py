@@ -18,9 +18,8 @@ from app.service.comparison import compare_documents
 from app.service.figures.alignment import align_by_phase, common_phases, phase_mapping
 from app.service.figures.devices import build_delta_figures
 from app.service.figures.timeline import build_timeline_figure
-from app.service.results import StaleResult, get_result
 from app.service.timeline import build_window
-from app.web.access import PageError, ViewerDep, load_boot
+from app.web.access import ViewerDep, load_result
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -44,13 +43,7 @@ class Side:
 
 
 def _side(session: SessionDep, viewer: ViewerDep, boot_id: int, label: str) -> Side:
-    boot = load_boot(session, viewer, boot_id)
-    try:
-        document = get_result(session, boot)
-    except StaleResult as exc:
-        raise PageError(409, f"Boot {boot_id} ({label}): {exc.message}.") from None
-    if document is None:
-        raise PageError(409, f"Boot {boot_id} ({label}) has no result yet: it is {boot.status}.")
+    boot, document = load_result(session, viewer, boot_id, label)
     return Side(boot=boot, doc=document, label=label)
 
 
@@ -100,6 +93,7 @@ def compare(
     result = compare_documents(side_a.doc, side_b.doc)
     context.update(
         ready=True,
+        previous_of_b=queries.previous_boot(session, side_b.boot),
         sides=[side_a, side_b],
         result=result,
         delta_figures=build_delta_figures(result.devices, DELTA_FIGURES) if result.devices else [],

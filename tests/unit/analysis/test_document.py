@@ -68,4 +68,4 @@ def test_a_document_of_another_shape_is_refused_and_not_current() -> None:
     missing = {k: v for k, v in data.items() if k != "boot"}
     with pytest.raises(DocumentError, match="missing key 'boot'"):
         ResultDocument.from_dict(missing)
-    assert data["schema_version"] == SCHEMA_VERSION == 4
+    assert data["schema_version"] == SCHEMA_VERSION == 5
