@@ -175,6 +175,7 @@ ROUTES: dict[str, tuple[Callable[[World], Call], dict[str, object]]] = {
     ),
     "GET /api/v1/boots/{boot_id}/export/{format_name}": (boot_call("/export/sarif"), READ_BOOT),
     "GET /api/v1/boots/{boot_id}/verdict": (boot_call("/verdict"), READ_BOOT),
+    "GET /api/v1/boots/{boot_id}/baseline": (boot_call("/baseline"), READ_BOOT),
     "GET /api/v1/projects/{project}/verdict-policy": (
         lambda w: Call("/api/v1/projects/acme/verdict-policy"),
         READ_BOOT,

@@ -95,6 +95,8 @@ def test_policy_versions_change_what_fails(client, make_token, slot_log) -> None
         "version": 0,
         "fail_on": "high",
         "fail_rules": [],
+        "fail_on_new": False,
+        "max_shared_pages": None,
     }
     body = {"fail_on": "none", "fail_rules": ["BOOT-003"]}
     assert client.put(url, json=body, headers=bearer(reader)).status_code == 403
