@@ -188,6 +188,14 @@ ROUTES: dict[str, tuple[Callable[[World], Call], dict[str, object]]] = {
         lambda w: Call("/api/v1/projects/acme/badge.svg"),
         READ_BOOT,
     ),
+    "GET /api/v1/projects/{project}/history": (
+        lambda w: Call("/api/v1/projects/acme/history?branch=main"),
+        READ_BOOT,
+    ),
+    "GET /projects/{project}/history": (
+        lambda w: Call("/projects/acme/history?branch=main"),
+        READ_BOOT,
+    ),
     "GET /boots": (lambda w: Call("/boots"), PUBLIC_BUT_TOKEN_CHECKED),
     "GET /": (lambda w: Call("/"), PUBLIC_BUT_TOKEN_CHECKED),
     "GET /boots/{boot_id}": (page_call(), READ_BOOT),

@@ -105,6 +105,26 @@ def test_a_finding_appears_is_known_persists_and_is_fixed(client, db, make_token
     other = _boot(client, token, logs["clean"], branch="dev")
     assert _baseline(client, token, other)["baseline_id"] is None
 
+    history = client.get(
+        "/api/v1/projects/acme/history", params={"branch": "main"}, headers=bearer(token)
+    ).json()
+    assert [(b["boot_id"], b["verdict"]) for b in history["boots"]] == [
+        (fourth, "pass"),
+        (third, "pass"),
+        (second, "pass"),  # its finding is a known issue now
+        (first, "pass"),
+    ]
+    assert history["boots"][2]["figures"]["counts"]["high"] == 1
+    first_seen = {f["rule_id"]: (f["first_boot_id"], f["listed"]) for f in history["findings"]}
+    assert first_seen == {"POOL-002": (second, 2), "BOOT-003": (first, 4)}
+    short = client.get(
+        "/api/v1/projects/acme/history",
+        params={"branch": "main", "limit": 1},
+        headers=bearer(token),
+    ).json()
+    assert [b["boot_id"] for b in short["boots"]] == [fourth]
+    assert {f["rule_id"]: f["first_boot_id"] for f in short["findings"]} == {"BOOT-003": first}
+
 
 def test_named_baseline_and_upload_overrides(client, make_token, logs) -> None:
     token = make_token()
