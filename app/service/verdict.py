@@ -25,7 +25,7 @@ from app.db.policy import DEFAULT_FAIL_ON, add_policy, current_policy, false_pos
 from app.db.session import Database
 from app.service.errors import Invalid
 from app.service.permissions import ADMIN, Principal, readable_project
-from app.service.results import require_result
+from app.service.results import StaleResult, require_result
 
 NO_SEVERITY = "none"
 
@@ -112,7 +112,7 @@ class Reason:
 @dataclass(frozen=True, slots=True)
 class BootVerdict:
     boot_id: int
-    state: str  # pass, fail, pending
+    state: str  # pass, fail, pending ("stale" only for a badge: a result to re-analyse)
     policy_version: int
     strict: bool
     reasons: tuple[Reason, ...]
@@ -301,4 +301,9 @@ def latest_verdict(
     boots, _ = queries.list_boots(
         session, project_ids=[project.id], branch=branch, status="done", limit=1
     )
-    return boot_verdict(session, boots[0]) if boots else None
+    if not boots:
+        return None
+    try:
+        return boot_verdict(session, boots[0])
+    except StaleResult as stale:  # judged after re-analysis (an engine upgrade's fingerprints)
+        return BootVerdict(boots[0].id, "stale", 0, False, (), stale.message)

@@ -1,4 +1,5 @@
-"""A boot's verdict under its project's policy, and the policy itself (versioned)."""
+"""What CI reads: a boot's verdict under its project's policy, the policy itself (versioned),
+the boot against its baseline, a branch's history and a status badge."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from app.api.badge import badge_svg
 from app.api.deps import ReadableBoot
 from app.http.deps import DbDep, PrincipalDep, SessionDep
 from app.service.baseline import boot_baseline
+from app.service.history import DEFAULT_BOOTS, MAX_BOOTS, branch_history
 from app.service.verdict import (
     BootVerdict,
     Policy,
@@ -105,6 +107,22 @@ def read_baseline(boot: ReadableBoot, session: SessionDep) -> dict[str, Any]:
     device deltas, pages shared at hand-off; ``baseline_id`` null and ``how`` saying why when
     there is none."""
     answer: dict[str, Any] = to_json(boot_baseline(session, boot))
+    return answer
+
+
+@router.get("/projects/{project}/history")
+def read_branch_history(
+    project: str,
+    session: SessionDep,
+    principal: PrincipalDep,
+    branch: Annotated[str, Query(min_length=1, max_length=255)],
+    limit: Annotated[int, Query(ge=1, le=MAX_BOOTS)] = DEFAULT_BOOTS,
+) -> dict[str, Any]:
+    """The last ``limit`` boots of the project's ``branch``, newest first, with verdict and key
+    figures (findings by severity, pages shared at hand-off, transitions, bounce bytes), and
+    each finding's first boot on the branch."""
+    history = branch_history(session, principal, project, branch, limit=limit)
+    answer: dict[str, Any] = to_json(history)
     return answer
 
 

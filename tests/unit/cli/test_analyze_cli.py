@@ -34,7 +34,7 @@ def test_json_to_a_file_is_the_result_document(tmp_path: Path) -> None:
     code, _, _ = run(str(real_log("005")), "--json", str(target), "--quiet")
     assert code == 0
     document = json.loads(target.read_text())
-    assert document["schema_version"] == 4
+    assert document["schema_version"] == 5
     assert document["platform"]["kind"] == "none"
     assert document["source"]["name"] == real_log("005").name
 
