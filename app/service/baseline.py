@@ -2,8 +2,8 @@
 
 The baseline is the boot the upload named (``baseline=``, same project), else the newest
 earlier boot of the same project, branch, platform and firmware flavour whose verdict passes
-(judged without its own baseline comparison, so choosing one never walks the whole history;
-at most ``MAX_CANDIDATES`` are looked at). Against it: findings new, fixed and persisting by
+(among the ``MAX_CANDIDATES`` newest; ``_last_passing`` says how ``fail_on_new`` is applied to
+them without walking the whole history). Against it: findings new, fixed and persisting by
 fingerprint, per-device DMA statistics deltas and the pages shared at hand-off, computed by
 ``service.comparison`` like the compare page. The boot page, ``GET /api/v1/boots/{id}/baseline``,
 ``cvmreview upload --wait`` and the policy's ``fail_on_new`` all use ``boot_baseline``.
@@ -11,6 +11,7 @@ fingerprint, per-device DMA statistics deltas and the pages shared at hand-off, 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -23,7 +24,7 @@ from app.service.comparison import DeviceDelta, FindingChanges, compare_devices,
 from app.service.errors import Invalid
 from app.service.results import StaleResult, get_result
 
-MAX_CANDIDATES = 50
+MAX_CANDIDATES = 20  # each costs a verdict (a parsed document): a page view stays cheap
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,17 +116,52 @@ def _chosen(
         if named_document is None:
             return f"the baseline #{named.id} named on upload has no current result"
         return named, named_document, f"#{named.id}, named on upload"
-    from app.service.verdict import boot_verdict  # a verdict may ask for this module
-
     flavour = firmware_flavour(document)
-    for candidate in _candidates(session, boot):
+    found = _last_passing(session, _candidates(session, boot), flavour)
+    if found is None:
+        return f"no earlier passing boot of {_likeness(boot, flavour)}"
+    how = f"#{found[0].id}, the last passing boot of {_likeness(boot, flavour)}"
+    return found[0], found[1], how
+
+
+def chosen_baseline(
+    session: Session, boot: Boot, document: ResultDocument
+) -> tuple[int, ResultDocument] | None:
+    """The baseline a verdict with ``fail_on_new`` judges ``boot`` against (ID, document)."""
+    found = _chosen(session, boot, document)
+    return None if isinstance(found, str) else (found[0].id, found[1])
+
+
+Candidate = tuple[Boot, ResultDocument]
+
+
+def _window(session: Session, candidates: list[Boot], flavour: str | None) -> Iterator[Candidate]:
+    """The candidates with a current result of the same firmware flavour, in their order."""
+    for candidate in candidates:
         candidate_document = _readable(session, candidate)
-        if candidate_document is None or firmware_flavour(candidate_document) != flavour:
-            continue
-        if boot_verdict(session, candidate, regression=False).state == "pass":
-            how = f"#{candidate.id}, the last passing boot of {_likeness(boot, flavour)}"
-            return candidate, candidate_document, how
-    return f"no earlier passing boot of {_likeness(boot, flavour)}"
+        if candidate_document is not None and firmware_flavour(candidate_document) == flavour:
+            yield candidate, candidate_document
+
+
+def _last_passing(
+    session: Session, candidates: list[Boot], flavour: str | None
+) -> Candidate | None:
+    """The newest candidate whose verdict passes. A candidate judged with ``fail_on_new`` is
+    judged against its own baseline, the last passing candidate before it, so a finding that
+    failed one boot keeps failing the next ones until it is triaged (the failing boot never
+    becomes the baseline); the window is then walked oldest first and its oldest boot is
+    judged without a baseline. Without ``fail_on_new`` the first passing one, newest first."""
+    from app.service.verdict import boot_policy, judge  # a verdict may ask for this module
+
+    window = _window(session, candidates, flavour)
+    if not any(boot_policy(session, c)[0].fail_on_new for c in candidates):
+        return next((c for c in window if judge(session, *c, baseline=None).state == "pass"), None)
+    passing: Candidate | None = None
+    for boot, document in reversed(list(window)):
+        before = None if passing is None else (passing[0].id, passing[1])
+        if judge(session, boot, document, baseline=before).state == "pass":
+            passing = boot, document
+    return passing
 
 
 def _likeness(boot: Boot, flavour: str | None) -> str:

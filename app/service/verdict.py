@@ -9,7 +9,6 @@ ignores triage. A boot still queued or running is pending; a failed analysis fai
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -132,23 +131,61 @@ def project_policy(session: Session, project_id: int) -> Policy:
     )
 
 
-def boot_verdict(
-    session: Session, boot: Boot, *, strict: bool = False, regression: bool = True
-) -> BootVerdict:
-    """The boot judged by its project's policy with the upload's overrides. ``regression``
-    False leaves out the comparison with the baseline (``fail_on_new``): what choosing a
-    baseline asks of each candidate, so a verdict never walks the whole history."""
+Judged = tuple[int, ResultDocument]  # a baseline: its boot ID and its document
+
+
+def boot_policy(session: Session, boot: Boot) -> tuple[Policy, PolicyOverrides | None]:
+    """The project's policy with the boot's upload overrides applied, and those overrides."""
     overrides = PolicyOverrides.from_json(boot.policy_overrides)
-    policy = project_policy(session, boot.project_id).overridden(overrides)
-    judged = functools.partial(
-        BootVerdict, boot.id, policy_version=policy.version, strict=strict, overrides=overrides
-    )
+    return project_policy(session, boot.project_id).overridden(overrides), overrides
+
+
+def boot_verdict(session: Session, boot: Boot, *, strict: bool = False) -> BootVerdict:
+    """The boot judged by its project's policy with the upload's overrides; with
+    ``fail_on_new``, against its baseline (``service.baseline``)."""
+    policy, overrides = boot_policy(session, boot)
     if boot.status in ("queued", "running"):
-        return judged(state="pending", reasons=(), message=f"analysis {boot.status}")
+        return _bare(boot, policy, overrides, strict, "pending", f"analysis {boot.status}")
     if boot.status == "failed":
-        return judged(state="fail", reasons=(), message=f"the analysis failed: {boot.error}")
+        return _bare(boot, policy, overrides, strict, "fail", f"the analysis failed: {boot.error}")
     document = require_result(session, boot)
-    new, baseline_id = _new_fingerprints(session, boot, policy, regression)
+    baseline: Judged | None = None
+    if policy.fail_on_new:
+        from app.service.baseline import chosen_baseline  # it judges candidates with ``judge``
+
+        baseline = chosen_baseline(session, boot, document)
+    return judge(session, boot, document, baseline=baseline, strict=strict)
+
+
+def _bare(
+    boot: Boot,
+    policy: Policy,
+    overrides: PolicyOverrides | None,
+    strict: bool,
+    state: str,
+    message: str,
+) -> BootVerdict:
+    """The verdict of a boot without a result (pending, or its analysis failed)."""
+    return BootVerdict(boot.id, state, policy.version, strict, (), message, overrides)
+
+
+def judge(
+    session: Session,
+    boot: Boot,
+    document: ResultDocument,
+    *,
+    baseline: Judged | None,
+    strict: bool = False,
+) -> BootVerdict:
+    """The analysed boot's verdict; with ``fail_on_new``, a finding ``baseline`` does not have
+    fails unless triaged (no baseline: nothing is new)."""
+    policy, overrides = boot_policy(session, boot)
+    new: frozenset[str] = frozenset()
+    baseline_id = None
+    if policy.fail_on_new and baseline is not None:
+        baseline_id, before = baseline
+        had = {f.fingerprint for f in before.findings}
+        new = frozenset(f.fingerprint for f in document.findings if f.fingerprint not in had)
     triage = {} if strict else _triage(session, boot.project_id)
     reasons = tuple(
         reason
@@ -162,27 +199,17 @@ def boot_verdict(
     if len(reasons) > len(failing):
         parts.append(f"{len(reasons) - len(failing)} triaged")
     parts.extend(thresholds)
-    return judged(
-        state=state,
-        reasons=reasons,
-        message="; ".join(parts),
+    return BootVerdict(
+        boot.id,
+        state,
+        policy.version,
+        strict,
+        reasons,
+        "; ".join(parts),
+        overrides,
         baseline_id=baseline_id,
         thresholds=thresholds,
     )
-
-
-def _new_fingerprints(
-    session: Session, boot: Boot, policy: Policy, regression: bool
-) -> tuple[frozenset[str], int | None]:
-    """Fingerprints new against the boot's baseline, when the policy fails on them."""
-    if not (policy.fail_on_new and regression):
-        return frozenset(), None
-    from app.service.baseline import boot_baseline  # it judges candidates with this module
-
-    compared = boot_baseline(session, boot)
-    if compared.changes is None:
-        return frozenset(), None
-    return frozenset(f.fingerprint for f in compared.changes.new), compared.baseline_id
 
 
 def _reason(

@@ -171,3 +171,35 @@ def test_bad_baseline_and_overrides_are_refused(client, make_token, logs) -> Non
         assert word in str(response.json()["detail"])
     listed = client.get("/api/v1/boots", params={"project": "acme"}, headers=bearer(token))
     assert listed.json()["count"] == 0  # nothing half-stored
+
+
+def test_policy_fails_on_findings_new_against_the_baseline(client, db, make_token, logs) -> None:
+    admin = make_token(scopes="upload,read,admin")
+    policy = {"fail_on": "none", "fail_on_new": True}
+    stored = client.put("/api/v1/projects/acme/verdict-policy", json=policy, headers=bearer(admin))
+    assert stored.status_code == 200 and stored.json()["fail_on_new"] is True
+    clean = _boot(client, admin, logs["clean"])
+    assert verdict(client, admin, clean)["verdict"] == "pass"
+    bug = _boot(client, admin, logs["bug"])
+    failed = verdict(client, admin, bug)
+    assert (failed["verdict"], failed["policy_version"], failed["baseline_id"]) == (
+        "fail",
+        1,
+        clean,
+    )
+    [reason] = failed["reasons"]
+    assert reason["rule_id"] == "POOL-002" and reason["why"] == f"new against the baseline #{clean}"
+    # untriaged, it keeps failing the next boot: the failing one never becomes the baseline
+    still = _boot(client, admin, logs["bug-moved"])
+    failing = verdict(client, admin, still)
+    assert (failing["verdict"], failing["baseline_id"]) == ("fail", clean)
+    # once it is a known issue the bug boots pass and the newest is the baseline: persisting
+    csrf = reviewer_csrf(client, db)
+    client.put(
+        f"/api/v1/boots/{bug}/known-issues/{reason['fingerprint']}",
+        json={"rule_id": "POOL-002", "note": ""},
+        headers={"X-CSRF-Token": csrf},
+    ).raise_for_status()
+    client.cookies.clear()
+    again = verdict(client, admin, _boot(client, admin, logs["bug-moved"]))
+    assert (again["verdict"], again["baseline_id"], again["reasons"]) == ("pass", still, [])
