@@ -30,6 +30,7 @@ it already migrated).
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -110,44 +111,51 @@ def _move_findings(connection: sa.Connection, moves: dict[tuple[str, str | None,
         )
 
 
-def _merge_known_issues(connection: sa.Connection, mapping: dict[str, str]) -> None:
-    rows = connection.execute(
-        sa.select(known_issues).order_by(known_issues.c.created_at, known_issues.c.id)
-    ).all()
+def _merge(
+    connection: sa.Connection,
+    table: sa.Table,
+    scope: str,
+    mapping: dict[str, str],
+    first: Callable[[sa.Row], Any],
+    values: Callable[[list[sa.Row]], dict[str, Any]],
+) -> None:
+    """Rename ``table``'s fingerprints by ``mapping``; where several rows of one ``scope``
+    (project or boot) now share one, the row ``first`` ranks lowest stays with ``values`` of
+    the whole group and the others go."""
     groups: dict[tuple[int, str], list[sa.Row]] = defaultdict(list)
-    for row in rows:
-        groups[(row.project_id, mapping.get(row.fingerprint, row.fingerprint))].append(row)
+    for row in connection.execute(sa.select(table)).all():
+        fingerprint = mapping.get(row.fingerprint, row.fingerprint)
+        groups[(getattr(row, scope), fingerprint)].append(row)
     for (_, fingerprint), group in groups.items():
-        keep, *merged = group
+        keep, *merged = sorted(group, key=first)
         if not merged and keep.fingerprint == fingerprint:
             continue
-        notes = list(dict.fromkeys(r.note for r in group if r.note))
         for row in merged:
-            connection.execute(sa.delete(known_issues).where(known_issues.c.id == row.id))
+            connection.execute(sa.delete(table).where(table.c.id == row.id))
         connection.execute(
-            sa.update(known_issues)
-            .where(known_issues.c.id == keep.id)
-            .values(fingerprint=fingerprint, note="\n\n".join(notes))
+            sa.update(table)
+            .where(table.c.id == keep.id)
+            .values(fingerprint=fingerprint, **values(group))
         )
+
+
+def _merge_known_issues(connection: sa.Connection, mapping: dict[str, str]) -> None:
+    """The oldest known issue stays, with every distinct note (oldest first)."""
+
+    def notes(group: list[sa.Row]) -> dict[str, Any]:
+        ordered = sorted(group, key=lambda r: (r.created_at, r.id))
+        return {"note": "\n\n".join(dict.fromkeys(r.note for r in ordered if r.note))}
+
+    _merge(connection, known_issues, "project_id", mapping, lambda r: (r.created_at, r.id), notes)
 
 
 def _merge_statuses(connection: sa.Connection, mapping: dict[str, str]) -> None:
-    rows = connection.execute(sa.select(finding_statuses)).all()
-    groups: dict[tuple[int, str], list[sa.Row]] = defaultdict(list)
-    for row in rows:
-        groups[(row.boot_id, mapping.get(row.fingerprint, row.fingerprint))].append(row)
-    for (_, fingerprint), group in groups.items():
-        group.sort(key=lambda r: (STATUS_STRENGTH.get(r.status, 0), r.updated_at), reverse=True)
-        keep, *merged = group
-        if not merged and keep.fingerprint == fingerprint:
-            continue
-        for row in merged:
-            connection.execute(sa.delete(finding_statuses).where(finding_statuses.c.id == row.id))
-        connection.execute(
-            sa.update(finding_statuses)
-            .where(finding_statuses.c.id == keep.id)
-            .values(fingerprint=fingerprint)
-        )
+    """The strongest status stays (the latest update breaks a tie)."""
+
+    def strongest(row: sa.Row) -> tuple[int, Any]:
+        return -STATUS_STRENGTH.get(row.status, 0), -row.updated_at.timestamp()
+
+    _merge(connection, finding_statuses, "boot_id", mapping, strongest, lambda group: {})
 
 
 def _move_comments(connection: sa.Connection, mapping: dict[str, str]) -> None:

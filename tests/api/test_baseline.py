@@ -10,7 +10,7 @@ import io
 
 import pytest
 
-from tests.api.test_verdict import reviewer_csrf, verdict
+from tests.api.test_verdict import mark_known, verdict
 from tests.servicekit import bearer, upload, wait_for_status
 
 BUG = "tdx-pool-duplicate-slot-bug"  # POOL-002 (high) and BOOT-003 (info)
@@ -74,14 +74,7 @@ def test_a_finding_appears_is_known_persists_and_is_fixed(client, db, make_token
     assert _ids(compared, "fixed") == [] and _ids(compared, "persisting") == ["BOOT-003"]
 
     [reason] = failed["reasons"]
-    csrf = reviewer_csrf(client, db)
-    known = client.put(
-        f"/api/v1/boots/{second}/known-issues/{reason['fingerprint']}",
-        json={"rule_id": "POOL-002", "note": "upstream"},
-        headers={"X-CSRF-Token": csrf},
-    )
-    assert known.status_code == 200, known.text
-    client.cookies.clear()
+    mark_known(client, db, second, reason["fingerprint"])
 
     third = _boot(client, token, logs["bug-moved"])
     passed = verdict(client, token, third)
@@ -194,12 +187,6 @@ def test_policy_fails_on_findings_new_against_the_baseline(client, db, make_toke
     failing = verdict(client, admin, still)
     assert (failing["verdict"], failing["baseline_id"]) == ("fail", clean)
     # once it is a known issue the bug boots pass and the newest is the baseline: persisting
-    csrf = reviewer_csrf(client, db)
-    client.put(
-        f"/api/v1/boots/{bug}/known-issues/{reason['fingerprint']}",
-        json={"rule_id": "POOL-002", "note": ""},
-        headers={"X-CSRF-Token": csrf},
-    ).raise_for_status()
-    client.cookies.clear()
+    mark_known(client, db, bug, reason["fingerprint"])
     again = verdict(client, admin, _boot(client, admin, logs["bug-moved"]))
     assert (again["verdict"], again["baseline_id"], again["reasons"]) == ("pass", still, [])

@@ -40,6 +40,17 @@ def store_result(db: Database, boot_id: int, document: bytes, *, schema_version:
         run.schema_version = schema_version
 
 
+def stored_document(db: Database, boot_id: int) -> dict[str, Any]:
+    """The boot's shown result document as stored."""
+    with db.read() as session:
+        boot = queries.get_boot(session, boot_id=boot_id)
+        assert boot is not None
+        run = queries.get_run(session, run_id=boot.result_run_id or 0)
+        assert run is not None and run.result_sha256 is not None
+        data: dict[str, Any] = json.loads(read_blob(session, run.result_sha256))
+    return data
+
+
 @contextmanager
 def serving(settings: Settings) -> Iterator[Any]:
     """The app started now (start-up flags stale results), without workers."""
@@ -100,12 +111,7 @@ def test_a_current_result_that_does_not_parse_is_stale(
 ) -> None:
     boot_id = make_boot(synthesized_log("sev-snp-pool-virtio-blk"), name="damaged")
     other_id = make_boot(synthesized_log("sev-legacy-202211-leak"), name="current")
-    with db.read() as session:
-        boot = queries.get_boot(session, boot_id=boot_id)
-        assert boot is not None
-        run = queries.get_run(session, run_id=boot.result_run_id or 0)
-        assert run is not None and run.result_sha256 is not None
-        data = json.loads(read_blob(session, run.result_sha256))
+    data = stored_document(db, boot_id)
     damage(data)
     store_result(db, boot_id, json.dumps(data).encode(), schema_version=str(SCHEMA_VERSION))
     with serving(settings) as client:
@@ -128,12 +134,7 @@ def test_a_fingerprint_v1_result_is_stale_until_reanalysed(
     from app.analysis.fingerprint import fingerprint, fingerprint_v1
 
     boot_id = make_boot(synthesized_log("sev-legacy-202211-leak"), name="old", branch="main")
-    with db.read() as session:
-        boot = queries.get_boot(session, boot_id=boot_id)
-        assert boot is not None
-        run = queries.get_run(session, run_id=boot.result_run_id or 0)
-        assert run is not None and run.result_sha256 is not None
-        data = json.loads(read_blob(session, run.result_sha256))
+    data = stored_document(db, boot_id)
     data.update(schema_version=4, engine_version="0.2.0")
     data.pop("fingerprint_version")
     for finding in data["findings"]:
