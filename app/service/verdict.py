@@ -9,9 +9,9 @@ ignores triage. A boot still queued or running is pending; a failed analysis fai
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ from app.service.permissions import ADMIN, Principal, readable_project
 from app.service.results import StaleResult, require_result
 
 NO_SEVERITY = "none"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,10 +135,25 @@ def project_policy(session: Session, project_id: int) -> Policy:
 Judged = tuple[int, ResultDocument]  # a baseline: its boot ID and its document
 
 
+def _shared(session: Session, key: tuple[str, int], compute: Callable[[], T]) -> T:
+    """What every verdict of one request reads alike (a project's policy and triage), read
+    once per session: a baseline search or a branch history judges dozens of boots. Writes
+    (a new policy, a known issue) go through their own ``db.write()`` session, so the memo of
+    a read session never outlives what it read."""
+    memo: dict[tuple[str, int], Any] = session.info.setdefault("verdict-memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    value: T = memo[key]
+    return value
+
+
 def boot_policy(session: Session, boot: Boot) -> tuple[Policy, PolicyOverrides | None]:
     """The project's policy with the boot's upload overrides applied, and those overrides."""
     overrides = PolicyOverrides.from_json(boot.policy_overrides)
-    return project_policy(session, boot.project_id).overridden(overrides), overrides
+    policy = _shared(
+        session, ("policy", boot.project_id), lambda: project_policy(session, boot.project_id)
+    )
+    return policy.overridden(overrides), overrides
 
 
 def boot_verdict(session: Session, boot: Boot, *, strict: bool = False) -> BootVerdict:
@@ -186,7 +202,13 @@ def judge(
         baseline_id, before = baseline
         had = {f.fingerprint for f in before.findings}
         new = frozenset(f.fingerprint for f in document.findings if f.fingerprint not in had)
-    triage = {} if strict else _triage(session, boot.project_id)
+    triage = (
+        {}
+        if strict
+        else _shared(
+            session, ("triage", boot.project_id), lambda: _triage(session, boot.project_id)
+        )
+    )
     reasons = tuple(
         reason
         for finding in document.findings
