@@ -42,9 +42,19 @@ def run_migrations_online() -> None:
     engine = make_engine(_url(), pool_size=1)
     try:
         with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                # A batch migration on SQLite copies a table and drops the old one; with
+                # foreign keys on, that DROP would cascade and delete every child row (runs,
+                # findings, triage of the boots). The pragma only applies outside a transaction.
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
             _configure(connection)
             with context.begin_transaction():
                 context.run_migrations()
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
     finally:
         engine.dispose()
 

@@ -20,8 +20,8 @@ from app.analysis.host.document import HostSection
 from app.analysis.jsondata import OMIT_NONE, from_json, to_json
 from app.analysis.jsondata import DocumentError as DocumentError  # raised by from_dict
 
-SCHEMA_VERSION = 5  # 4: the optional ``host`` section; 5: ``modules`` (module loads)
-ENGINE_VERSION = "0.2.1"
+SCHEMA_VERSION = 5  # 4: the optional ``host`` section; 5: ``modules``, ``fingerprint_version``
+ENGINE_VERSION = "0.3.0"  # 0.3.0: fingerprints version 2 (numbers and addresses wildcarded)
 
 JsonObject = dict[str, Any]
 
@@ -301,6 +301,7 @@ class Finding:
     count: int
     key: str | None
     fingerprint: str
+    fingerprint_version: int  # app.analysis.fingerprint: how ``fingerprint`` was computed
     details: JsonObject
     cycle: int  # the boot cycle (``boots`` index) the finding belongs to
 
@@ -503,6 +504,7 @@ class ResultDocument:
     devices: tuple[Device, ...]
     iommu: IoMmu
     findings: tuple[Finding, ...]
+    fingerprint_version: int  # of every finding's fingerprint (app.analysis.fingerprint)
     verdict: Verdict
     timeline: Timeline
     address_space: AddressSpace

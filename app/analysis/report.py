@@ -23,6 +23,7 @@ from app.analysis.cycles import ClosedCycle, ClosedCycles, CycleRun
 from app.analysis.debugcost import DebugCost
 from app.analysis.document import ENGINE_VERSION, SCHEMA_VERSION, ResultDocument
 from app.analysis.errors import InputError
+from app.analysis.fingerprint import FINGERPRINT_VERSION
 from app.analysis.firmware import FirmwareReport, cross_check, load_firmware
 from app.analysis.host.analysis import host_section, scan_host_trace
 from app.analysis.host.events import HOST_EVENT_TYPES
@@ -159,6 +160,7 @@ def replay(
         devices=tuple(from_json(doc.Device, d) for d in simulation.devices),
         iommu=from_json(doc.IoMmu, simulation.summary),
         findings=findings,
+        fingerprint_version=FINGERPRINT_VERSION,
         verdict=verdict(findings),
         timeline=from_json(doc.Timeline, simulation.timeline),
         address_space=from_json(doc.AddressSpace, simulation.address_space),
@@ -308,6 +310,7 @@ def _finding(finding: Finding, cycle: int) -> doc.Finding:
         count=finding.count,
         key=finding.key,
         fingerprint=finding.fingerprint,
+        fingerprint_version=FINGERPRINT_VERSION,
         details=dict(finding.details),
         cycle=cycle,
     )

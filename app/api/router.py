@@ -31,7 +31,7 @@ ERRORS = {
     401: "no or an invalid token or session (sign in first)",
     403: "no permission, or a cookie-authenticated write without its CSRF token",
     404: "no such boot or project, or the caller may not know it exists",
-    409: "the boot has no result yet",
+    409: "the boot has no result yet, or a stale one (re-analyse it)",
     413: "the request body or the decompressed log is over a limit",
     416: "the lines are outside the log",
     422: "invalid request: a bad parameter, field or upload",
@@ -51,4 +51,4 @@ api_router.include_router(auth.router, responses=errors(*EVERYWHERE, *WRITES))
 api_router.include_router(health.router, responses=errors(503))
 api_router.include_router(review.router, responses=errors(*EVERYWHERE, *WRITES, 404, 409))
 api_router.include_router(exports.router, responses=errors(*EVERYWHERE, 404, 409))
-api_router.include_router(verdict.router, responses=errors(*EVERYWHERE, *WRITES, 404))
+api_router.include_router(verdict.router, responses=errors(*EVERYWHERE, *WRITES, 404, 409))

@@ -122,6 +122,29 @@ def _wait(
     is_flag=True,
     help="Judge with --wait ignoring triage (known issues, false positives).",
 )
+@click.option(
+    "--baseline",
+    type=click.IntRange(min=1),
+    help="Boot ID to compare with (default: the last passing boot like this one).",
+)
+@click.option(
+    "--fail-on-rule",
+    "fail_rules",
+    multiple=True,
+    metavar="RULE",
+    help="Policy override: this rule ID fails the boot at any severity (repeatable).",
+)
+@click.option(
+    "--fail-on-new",
+    is_flag=True,
+    default=None,
+    help="Policy override: fail on findings new against the baseline.",
+)
+@click.option(
+    "--max-shared-pages",
+    type=click.IntRange(min=0),
+    help="Policy override: fail when more pages are shared at hand-off.",
+)
 def upload(
     log: Path,
     firmware: Path | None,
@@ -133,12 +156,17 @@ def upload(
     fail_on: str | None,
     output_format: str,
     strict: bool,
+    baseline: int | None,
+    fail_rules: tuple[str, ...],
+    fail_on_new: bool | None,
+    max_shared_pages: int | None,
     **fields: str | None,
 ) -> None:
     """Upload LOG (plain or gzip) and print the boot's page URL."""
     console = Console(stderr=True)
     fields["origin_id"] = fields.get("origin_id") or f"cli-{uuid.uuid4()}"
     data = {key: value for key, value in fields.items() if key in FORM_FIELDS and value}
+    data.update(_policy_fields(baseline, fail_rules, fail_on_new, max_shared_pages))
     headers = {"Authorization": f"Bearer {token}"}
     base = server.rstrip("/")
     with (
@@ -169,6 +197,7 @@ def upload(
         counts: dict[str, int] = {}
         policy: dict[str, Any] = {}
         findings: list[dict[str, Any]] = []
+        compared: dict[str, Any] = {}
         if boot["status"] == "done":
             base_url = created["status_url"]
             result = _request(client, "GET", f"{base_url}/result")
@@ -178,14 +207,54 @@ def upload(
                 _request(client, "GET", f"{base_url}/verdict", params={"strict": strict})
             )
             findings = _json_of(_request(client, "GET", f"{base_url}/findings")).get("data", [])
+            compared = _json_of(_request(client, "GET", f"{base_url}/baseline"))
     quiet = output_format == "json"
     if quiet:
-        click.echo(json.dumps({**boot, "counts": counts, "verdict": policy, "findings": findings}))
-    _report(
-        boot, counts, fail_on, console, quiet=quiet, details=lambda: _print_policy(policy, findings)
-    )
+        everything = {"counts": counts, "verdict": policy, "findings": findings}
+        click.echo(json.dumps({**boot, **everything, "baseline": compared}))
+
+    def details() -> None:
+        _print_policy(policy, findings)
+        _print_baseline(compared, base)
+
+    _report(boot, counts, fail_on, console, quiet=quiet, details=details)
     if policy.get("verdict") == "fail":
         raise SystemExit(1)
+
+
+def _policy_fields(
+    baseline: int | None,
+    fail_rules: tuple[str, ...],
+    fail_on_new: bool | None,
+    max_shared_pages: int | None,
+) -> dict[str, str]:
+    """The upload's baseline and policy overrides as form fields (only those given)."""
+    data = {"baseline": baseline, "max_shared_pages": max_shared_pages}
+    out = {key: str(value) for key, value in data.items() if value is not None}
+    if fail_rules:
+        out["fail_rules"] = ",".join(fail_rules)
+    if fail_on_new is not None:
+        out["fail_on_new"] = "true" if fail_on_new else "false"
+    return out
+
+
+def _print_baseline(compared: dict[str, Any], base: str) -> None:
+    """ "compared with #N": findings new, fixed and persisting, the shared-pages delta."""
+    if not compared:
+        return
+    if compared.get("baseline_id") is None:
+        click.echo(f"baseline: none ({compared.get('how')})")
+        return
+    click.echo(f"compared with {compared['how']}: {base}/boots/{compared['baseline_id']}")
+    for kind in ("new", "fixed", "persisting"):
+        for finding in compared["changes"][kind]:
+            click.echo(f"  {kind} {finding['id']} {finding['severity']}: {finding['title']}")
+    shared = compared.get("shared_pages_at_handoff") or {}
+    if shared.get("delta") is not None:
+        click.echo(
+            f"  shared pages at hand-off: {shared['boot']:,} "
+            f"({shared['delta']:+,} against {shared['baseline']:,})"
+        )
 
 
 def _json_of(response: httpx.Response) -> dict[str, Any]:
@@ -204,6 +273,10 @@ def _print_policy(policy: dict[str, Any], findings: list[dict[str, Any]]) -> Non
         for reason in policy.get("reasons", []):
             triaged = f" [{reason['triaged']}: does not fail]" if reason.get("triaged") else ""
             click.echo(f"  reason: {reason['rule_id']} {reason['why']}{triaged}")
+        for threshold in policy.get("thresholds", []):
+            click.echo(f"  reason: {threshold}")
+        if policy.get("overrides"):
+            click.echo(f"  overridden on upload: {json.dumps(policy['overrides'])}")
     for finding in findings:
         lines = finding.get("lines") or []
         where = f" line {lines[0]}" if lines else ""

@@ -109,6 +109,10 @@ class Boot(Base):
     stale: Mapped[bool] = mapped_column(Boolean, default=False)
     # The run whose results are shown (no foreign key: runs already point at boots).
     result_run_id: Mapped[int | None] = mapped_column(Integer)
+    # The baseline the upload named (None: the last passing boot like it; service.baseline).
+    baseline_id: Mapped[int | None] = mapped_column(Integer)
+    # Policy fields this upload overrode (service.verdict.PolicyOverrides), None: none.
+    policy_overrides: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, select
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.db.base import Base, UtcDateTime, utcnow
@@ -28,6 +37,9 @@ class VerdictPolicy(Base):
     version: Mapped[int] = mapped_column(Integer)
     fail_on: Mapped[str] = mapped_column(String(16))  # a severity, or "none"
     fail_rules: Mapped[str] = mapped_column(String(1000), default="")  # comma-separated IDs
+    # fail on a finding the boot's baseline did not have (service.baseline)
+    fail_on_new: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    max_shared_pages: Mapped[int | None] = mapped_column(BigInteger)  # at hand-off; None: no limit
     author: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
@@ -43,7 +55,14 @@ def current_policy(session: Session, *, project_id: int) -> VerdictPolicy | None
 
 
 def add_policy(
-    session: Session, *, project_id: int, fail_on: str, fail_rules: list[str], author: str
+    session: Session,
+    *,
+    project_id: int,
+    fail_on: str,
+    fail_rules: list[str],
+    author: str,
+    fail_on_new: bool = False,
+    max_shared_pages: int | None = None,
 ) -> VerdictPolicy:
     """The project's next policy version."""
     previous = current_policy(session, project_id=project_id)
@@ -52,6 +71,8 @@ def add_policy(
         version=(previous.version if previous else 0) + 1,
         fail_on=fail_on,
         fail_rules=",".join(fail_rules),
+        fail_on_new=fail_on_new,
+        max_shared_pages=max_shared_pages,
         author=author,
     )
     session.add(policy)

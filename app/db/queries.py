@@ -78,6 +78,8 @@ class BootFields:
     firmware_metadata: dict[str, Any] | None = None
     synthesized: bool = False
     provenance: str | None = None
+    baseline_id: int | None = None  # the boot named as baseline (same project)
+    policy_overrides: dict[str, Any] | None = None  # service.verdict.PolicyOverrides.to_json
 
 
 def create_boot(
@@ -110,6 +112,8 @@ def create_boot(
         host_trace_sha256=host_trace.sha256 if host_trace else None,
         synthesized=fields.synthesized,
         provenance=fields.provenance,
+        baseline_id=fields.baseline_id,
+        policy_overrides=fields.policy_overrides,
         status="queued",
     )
     session.add(boot)

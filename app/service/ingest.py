@@ -25,8 +25,10 @@ from app.db.blobs import BlobRejected, BlobTooLarge, Limits, StagedBlob, stage_u
 from app.db.models import Boot, Project
 from app.db.queries import BootFields
 from app.db.session import Database
+from app.service.baseline import check_named_baseline
 from app.service.errors import Invalid, TooLarge
 from app.service.processing import JobQueue
+from app.service.verdict import PolicyOverrides
 
 MAX_TAGS = 32
 MAX_METADATA_BYTES = 1024 * 1024
@@ -123,6 +125,8 @@ def build_fields(
     tags: str | None,
     origin_id: str | None,
     firmware_metadata: dict[str, Any] | None,
+    baseline_id: int | None = None,
+    overrides: PolicyOverrides | None = None,
 ) -> BootFields:
     """Validated, trimmed boot fields; ``Invalid`` names the offending field."""
     values = {
@@ -149,6 +153,8 @@ def build_fields(
         tags=parse_tags(tags),
         origin_id=values["origin_id"],
         firmware_metadata=firmware_metadata,
+        baseline_id=baseline_id,
+        policy_overrides=overrides.to_json() if overrides else None,
     )
 
 
@@ -212,6 +218,7 @@ def ingest_boot(
                 found = queries.get_boot_by_origin(write, project_id=project.id, origin_id=origin)
                 if found is not None:
                     return _ingested(found)
+            check_named_baseline(write, project_id=project.id, baseline_id=fields.baseline_id)
             boot, run = queries.create_boot(
                 write,
                 project=project,

@@ -9,11 +9,13 @@ ignores triage. A boot still queued or running is pending; a failed analysis fai
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from app.analysis.document import Finding, ResultDocument
 from app.analysis.model import Severity
 from app.analysis.rules import RULES_BY_ID
 from app.db import queries, review_queries
@@ -22,9 +24,10 @@ from app.db.policy import DEFAULT_FAIL_ON, add_policy, current_policy, false_pos
 from app.db.session import Database
 from app.service.errors import Invalid
 from app.service.permissions import ADMIN, Principal, readable_project
-from app.service.results import result_bytes
+from app.service.results import StaleResult, require_result
 
 NO_SEVERITY = "none"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,8 @@ class Policy:
     version: int  # 0: the built-in default
     fail_on: str  # a severity label or "none"
     fail_rules: tuple[str, ...]
+    fail_on_new: bool = False  # a finding the baseline did not have fails (service.baseline)
+    max_shared_pages: int | None = None  # pages shared at hand-off above this fail
 
     def counts(self, rule_id: str, severity: str) -> str | None:
         """Why a finding of this rule and severity fails the boot, or None."""
@@ -40,6 +45,57 @@ class Policy:
         if self.fail_on != NO_SEVERITY and Severity.parse(severity) >= Severity.parse(self.fail_on):
             return f"severity {severity} is at or above {self.fail_on}"
         return None
+
+    def overridden(self, overrides: PolicyOverrides | None) -> Policy:
+        """This policy with an upload's overrides applied (its version stays: the verdict
+        names both)."""
+        if overrides is None:
+            return self
+        return replace(
+            self,
+            fail_on=overrides.fail_on or self.fail_on,
+            fail_rules=tuple(dict.fromkeys((*self.fail_rules, *overrides.fail_rules))),
+            fail_on_new=self.fail_on_new
+            if overrides.fail_on_new is None
+            else overrides.fail_on_new,
+            max_shared_pages=(
+                self.max_shared_pages
+                if overrides.max_shared_pages is None
+                else overrides.max_shared_pages
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyOverrides:
+    """Policy fields one upload overrides (``cvmreview upload --fail-on-rule ...``); stored
+    with the boot (``Boot.policy_overrides``) so its verdict always says what judged it."""
+
+    fail_on: str | None = None
+    fail_rules: tuple[str, ...] = ()
+    fail_on_new: bool | None = None
+    max_shared_pages: int | None = None
+
+    def to_json(self) -> dict[str, object]:
+        """The overridden fields only (what the verdict lists)."""
+        data: dict[str, object] = {
+            "fail_on": self.fail_on,
+            "fail_rules": list(self.fail_rules),
+            "fail_on_new": self.fail_on_new,
+            "max_shared_pages": self.max_shared_pages,
+        }
+        return {key: value for key, value in data.items() if value not in (None, [])}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> PolicyOverrides | None:
+        if not data:
+            return None
+        return cls(
+            fail_on=data.get("fail_on"),
+            fail_rules=tuple(data.get("fail_rules", ())),
+            fail_on_new=data.get("fail_on_new"),
+            max_shared_pages=data.get("max_shared_pages"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +112,14 @@ class Reason:
 @dataclass(frozen=True, slots=True)
 class BootVerdict:
     boot_id: int
-    state: str  # pass, fail, pending
+    state: str  # pass, fail, pending ("stale" only for a badge: a result to re-analyse)
     policy_version: int
     strict: bool
     reasons: tuple[Reason, ...]
     message: str
+    overrides: PolicyOverrides | None = None
+    baseline_id: int | None = None  # the boot "new" findings were judged against
+    thresholds: tuple[str, ...] = ()  # figures over a policy limit (never triaged)
 
 
 def project_policy(session: Session, project_id: int) -> Policy:
@@ -68,43 +127,145 @@ def project_policy(session: Session, project_id: int) -> Policy:
     if stored is None:
         return Policy(0, DEFAULT_FAIL_ON, ())
     rules = tuple(rule for rule in stored.fail_rules.split(",") if rule)
-    return Policy(stored.version, stored.fail_on, rules)
+    return Policy(
+        stored.version, stored.fail_on, rules, stored.fail_on_new, stored.max_shared_pages
+    )
+
+
+Judged = tuple[int, ResultDocument]  # a baseline: its boot ID and its document
+
+
+def _shared(session: Session, key: tuple[str, int], compute: Callable[[], T]) -> T:
+    """What every verdict of one request reads alike (a project's policy and triage), read
+    once per session: a baseline search or a branch history judges dozens of boots. Writes
+    (a new policy, a known issue) go through their own ``db.write()`` session, so the memo of
+    a read session never outlives what it read."""
+    memo: dict[tuple[str, int], Any] = session.info.setdefault("verdict-memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    value: T = memo[key]
+    return value
+
+
+def boot_policy(session: Session, boot: Boot) -> tuple[Policy, PolicyOverrides | None]:
+    """The project's policy with the boot's upload overrides applied, and those overrides."""
+    overrides = PolicyOverrides.from_json(boot.policy_overrides)
+    policy = _shared(
+        session, ("policy", boot.project_id), lambda: project_policy(session, boot.project_id)
+    )
+    return policy.overridden(overrides), overrides
 
 
 def boot_verdict(session: Session, boot: Boot, *, strict: bool = False) -> BootVerdict:
-    policy = project_policy(session, boot.project_id)
+    """The boot judged by its project's policy with the upload's overrides; with
+    ``fail_on_new``, against its baseline (``service.baseline``)."""
+    policy, overrides = boot_policy(session, boot)
     if boot.status in ("queued", "running"):
-        return BootVerdict(
-            boot.id, "pending", policy.version, strict, (), f"analysis {boot.status}"
-        )
+        return _bare(boot, policy, overrides, strict, "pending", f"analysis {boot.status}")
     if boot.status == "failed":
-        failed = f"the analysis failed: {boot.error}"
-        return BootVerdict(boot.id, "fail", policy.version, strict, (), failed)
-    findings = json.loads(result_bytes(session, boot)).get("findings", [])
-    triage = {} if strict else _triage(session, boot.project_id)
-    reasons = []
-    for finding in findings:
-        why = policy.counts(finding["id"], finding["severity"])
-        if why is None:
-            continue
-        lines = finding.get("lines") or []
-        reasons.append(
-            Reason(
-                rule_id=finding["id"],
-                severity=finding["severity"],
-                title=finding["title"],
-                fingerprint=finding["fingerprint"],
-                first_line=lines[0] if lines else None,
-                why=why,
-                triaged=triage.get(finding["fingerprint"]),
-            )
+        return _bare(boot, policy, overrides, strict, "fail", f"the analysis failed: {boot.error}")
+    document = require_result(session, boot)
+    baseline: Judged | None = None
+    if policy.fail_on_new:
+        from app.service.baseline import chosen_baseline  # it judges candidates with ``judge``
+
+        baseline = chosen_baseline(session, boot, document)
+    return judge(session, boot, document, baseline=baseline, strict=strict)
+
+
+def _bare(
+    boot: Boot,
+    policy: Policy,
+    overrides: PolicyOverrides | None,
+    strict: bool,
+    state: str,
+    message: str,
+) -> BootVerdict:
+    """The verdict of a boot without a result (pending, or its analysis failed)."""
+    return BootVerdict(boot.id, state, policy.version, strict, (), message, overrides)
+
+
+def judge(
+    session: Session,
+    boot: Boot,
+    document: ResultDocument,
+    *,
+    baseline: Judged | None,
+    strict: bool = False,
+) -> BootVerdict:
+    """The analysed boot's verdict; with ``fail_on_new``, a finding ``baseline`` does not have
+    fails unless triaged (no baseline: nothing is new)."""
+    policy, overrides = boot_policy(session, boot)
+    new: frozenset[str] = frozenset()
+    baseline_id = None
+    if policy.fail_on_new and baseline is not None:
+        baseline_id, before = baseline
+        had = {f.fingerprint for f in before.findings}
+        new = frozenset(f.fingerprint for f in document.findings if f.fingerprint not in had)
+    triage = (
+        {}
+        if strict
+        else _shared(
+            session, ("triage", boot.project_id), lambda: _triage(session, boot.project_id)
         )
+    )
+    reasons = tuple(
+        reason
+        for finding in document.findings
+        if (reason := _reason(policy, finding, new, baseline_id, triage)) is not None
+    )
+    thresholds = _thresholds(policy, document)
     failing = [r for r in reasons if r.triaged is None]
-    state = "fail" if failing else "pass"
-    message = f"{len(failing)} finding(s) fail the policy" if failing else "no finding fails"
+    state = "fail" if failing or thresholds else "pass"
+    parts = [f"{len(failing)} finding(s) fail the policy" if failing else "no finding fails"]
     if len(reasons) > len(failing):
-        message += f"; {len(reasons) - len(failing)} triaged"
-    return BootVerdict(boot.id, state, policy.version, strict, tuple(reasons), message)
+        parts.append(f"{len(reasons) - len(failing)} triaged")
+    parts.extend(thresholds)
+    return BootVerdict(
+        boot.id,
+        state,
+        policy.version,
+        strict,
+        reasons,
+        "; ".join(parts),
+        overrides,
+        baseline_id=baseline_id,
+        thresholds=thresholds,
+    )
+
+
+def _reason(
+    policy: Policy,
+    finding: Finding,
+    new: frozenset[str],
+    baseline_id: int | None,
+    triage: dict[str, str],
+) -> Reason | None:
+    why = policy.counts(finding.id, finding.severity)
+    if why is None and finding.fingerprint in new:
+        why = f"new against the baseline #{baseline_id}"
+    if why is None:
+        return None
+    return Reason(
+        rule_id=finding.id,
+        severity=finding.severity,
+        title=finding.title,
+        fingerprint=finding.fingerprint,
+        first_line=finding.lines[0] if finding.lines else None,
+        why=why,
+        triaged=triage.get(finding.fingerprint),
+    )
+
+
+def _thresholds(policy: Policy, document: ResultDocument) -> tuple[str, ...]:
+    """Figures over the policy's limits: a threshold is about the boot, not one finding, so
+    no triage applies to it."""
+    shared = document.iommu.shared_pages_at_handoff
+    if policy.max_shared_pages is not None and (shared or 0) > policy.max_shared_pages:
+        return (
+            f"{shared} pages shared at hand-off, over max_shared_pages {policy.max_shared_pages}",
+        )
+    return ()
 
 
 def _triage(session: Session, project_id: int) -> dict[str, str]:
@@ -120,17 +281,12 @@ def readable_policy(session: Session, principal: Principal, project_name: str) -
     return project_policy(session, readable_project(session, principal, project_name).id)
 
 
-def set_policy(
-    db: Database,
-    principal: Principal,
-    project_name: str,
-    *,
-    fail_on: str,
-    fail_rules: list[str],
-) -> Policy:
-    """Store the project's next policy version (admin only); ``Invalid`` for an unknown
-    severity or rule ID, before anything is written."""
-    if fail_on != NO_SEVERITY:
+def check_policy_fields(
+    fail_on: str | None, fail_rules: Sequence[str], max_shared_pages: int | None
+) -> None:
+    """``Invalid`` for an unknown severity or rule ID or a negative limit (a stored policy and
+    an upload's overrides are checked alike, before anything is written)."""
+    if fail_on is not None and fail_on != NO_SEVERITY:
         try:
             Severity.parse(fail_on)
         except ValueError as exc:
@@ -138,13 +294,49 @@ def set_policy(
     unknown = sorted(set(fail_rules) - set(RULES_BY_ID))
     if unknown:
         raise Invalid(f"fail_rules: unknown rule ID(s) {', '.join(unknown)}")
+    if max_shared_pages is not None and max_shared_pages < 0:
+        raise Invalid("max_shared_pages must be 0 or more")
+
+
+def parse_overrides(
+    *,
+    fail_on: str | None,
+    fail_rules: Sequence[str],
+    fail_on_new: bool | None,
+    max_shared_pages: int | None,
+) -> PolicyOverrides | None:
+    """An upload's policy overrides, checked; None when it overrides nothing."""
+    check_policy_fields(fail_on, fail_rules, max_shared_pages)
+    overrides = PolicyOverrides(fail_on, tuple(fail_rules), fail_on_new, max_shared_pages)
+    return overrides if overrides.to_json() else None
+
+
+def set_policy(
+    db: Database,
+    principal: Principal,
+    project_name: str,
+    *,
+    fail_on: str,
+    fail_rules: list[str],
+    fail_on_new: bool = False,
+    max_shared_pages: int | None = None,
+) -> Policy:
+    """Store the project's next policy version (admin only); ``Invalid`` before anything is
+    written when a field is wrong (``check_policy_fields``)."""
+    check_policy_fields(fail_on, fail_rules, max_shared_pages)
     token = principal.token.prefix if principal.token else ""
     author = principal.user.username if principal.user else f"token {token}"
     with db.write() as session:
         project = readable_project(session, principal, project_name)
         principal.require(project, ADMIN)
         add_policy(
-            session, project_id=project.id, fail_on=fail_on, fail_rules=fail_rules, author=author
+            session,
+            project_id=project.id,
+            fail_on=fail_on,
+            fail_rules=fail_rules,
+            fail_on_new=fail_on_new,
+            max_shared_pages=max_shared_pages,
+            author=author,
         )
         return project_policy(session, project.id)
 
@@ -158,4 +350,9 @@ def latest_verdict(
     boots, _ = queries.list_boots(
         session, project_ids=[project.id], branch=branch, status="done", limit=1
     )
-    return boot_verdict(session, boots[0]) if boots else None
+    if not boots:
+        return None
+    try:
+        return boot_verdict(session, boots[0])
+    except StaleResult as stale:  # judged after re-analysis (an engine upgrade's fingerprints)
+        return BootVerdict(boots[0].id, "stale", 0, False, (), stale.message)

@@ -6,11 +6,20 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from app.web.access import PageError
-from app.web.pages import blame, boot_detail, boots_list, compare, device, log_viewer, login
+from app.web.pages import (
+    blame,
+    boot_detail,
+    boots_list,
+    branch_history,
+    compare,
+    device,
+    log_viewer,
+    login,
+)
 from app.web.templating import build_templates, render
 
 web_router = APIRouter(include_in_schema=False)
-for module in (boots_list, boot_detail, blame, device, log_viewer, compare, login):
+for module in (boots_list, boot_detail, blame, branch_history, device, log_viewer, compare, login):
     web_router.include_router(module.router)
 
 

@@ -202,6 +202,7 @@ ROUTES: dict[str, tuple[Callable[[World], Call], dict[str, object]]] = {
     ),
     "GET /api/v1/boots/{boot_id}/export/{format_name}": (boot_call("/export/sarif"), READ_BOOT),
     "GET /api/v1/boots/{boot_id}/verdict": (boot_call("/verdict"), READ_BOOT),
+    "GET /api/v1/boots/{boot_id}/baseline": (boot_call("/baseline"), READ_BOOT),
     "GET /api/v1/projects/{project}/verdict-policy": (
         lambda w: Call("/api/v1/projects/acme/verdict-policy"),
         READ_BOOT,
@@ -212,6 +213,14 @@ ROUTES: dict[str, tuple[Callable[[World], Call], dict[str, object]]] = {
     ),
     "GET /api/v1/projects/{project}/badge.svg": (
         lambda w: Call("/api/v1/projects/acme/badge.svg"),
+        READ_BOOT,
+    ),
+    "GET /api/v1/projects/{project}/history": (
+        lambda w: Call("/api/v1/projects/acme/history?branch=main"),
+        READ_BOOT,
+    ),
+    "GET /projects/{project}/history": (
+        lambda w: Call("/projects/acme/history?branch=main"),
         READ_BOOT,
     ),
     "GET /boots": (lambda w: Call("/boots"), PUBLIC_BUT_TOKEN_CHECKED),

@@ -48,6 +48,18 @@ def reviewer_csrf(client, db) -> str:
     return csrf
 
 
+def mark_known(client, db, boot_id: int, fingerprint: str, *, note: str = "") -> None:
+    """A reviewer marks the POOL-002 finding ``fingerprint`` a known issue of the project."""
+    csrf = reviewer_csrf(client, db)
+    known = client.put(
+        f"/api/v1/boots/{boot_id}/known-issues/{fingerprint}",
+        json={"rule_id": "POOL-002", "note": note},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert known.status_code == 200, known.text
+    client.cookies.clear()
+
+
 def test_triage_decides_the_verdict_unless_strict(client, db, make_token, slot_log) -> None:
     token = make_token()
     first = analysed(client, token, slot_log)
@@ -57,14 +69,7 @@ def test_triage_decides_the_verdict_unless_strict(client, db, make_token, slot_l
     assert (reason["rule_id"], reason["severity"], reason["triaged"]) == ("POOL-002", "high", None)
     assert reason["first_line"] is not None and "at or above high" in reason["why"]
 
-    csrf = reviewer_csrf(client, db)
-    known = client.put(
-        f"/api/v1/boots/{first}/known-issues/{reason['fingerprint']}",
-        json={"rule_id": "POOL-002", "note": "upstream fix pending"},
-        headers={"X-CSRF-Token": csrf},
-    )
-    assert known.status_code == 200, known.text
-    client.cookies.clear()
+    mark_known(client, db, first, reason["fingerprint"], note="upstream fix pending")
     second = analysed(client, token, slot_log)  # a re-upload: the same finding persists
     passed = verdict(client, token, second)
     assert passed["verdict"] == "pass" and passed["reasons"][0]["triaged"] == "known issue"
@@ -95,6 +100,8 @@ def test_policy_versions_change_what_fails(client, make_token, slot_log) -> None
         "version": 0,
         "fail_on": "high",
         "fail_rules": [],
+        "fail_on_new": False,
+        "max_shared_pages": None,
     }
     body = {"fail_on": "none", "fail_rules": ["BOOT-003"]}
     assert client.put(url, json=body, headers=bearer(reader)).status_code == 403

@@ -40,6 +40,17 @@ def store_result(db: Database, boot_id: int, document: bytes, *, schema_version:
         run.schema_version = schema_version
 
 
+def stored_document(db: Database, boot_id: int) -> dict[str, Any]:
+    """The boot's shown result document as stored."""
+    with db.read() as session:
+        boot = queries.get_boot(session, boot_id=boot_id)
+        assert boot is not None
+        run = queries.get_run(session, run_id=boot.result_run_id or 0)
+        assert run is not None and run.result_sha256 is not None
+        data: dict[str, Any] = json.loads(read_blob(session, run.result_sha256))
+    return data
+
+
 @contextmanager
 def serving(settings: Settings) -> Iterator[Any]:
     """The app started now (start-up flags stale results), without workers."""
@@ -100,12 +111,7 @@ def test_a_current_result_that_does_not_parse_is_stale(
 ) -> None:
     boot_id = make_boot(synthesized_log("sev-snp-pool-virtio-blk"), name="damaged")
     other_id = make_boot(synthesized_log("sev-legacy-202211-leak"), name="current")
-    with db.read() as session:
-        boot = queries.get_boot(session, boot_id=boot_id)
-        assert boot is not None
-        run = queries.get_run(session, run_id=boot.result_run_id or 0)
-        assert run is not None and run.result_sha256 is not None
-        data = json.loads(read_blob(session, run.result_sha256))
+    data = stored_document(db, boot_id)
     damage(data)
     store_result(db, boot_id, json.dumps(data).encode(), schema_version=str(SCHEMA_VERSION))
     with serving(settings) as client:
@@ -117,3 +123,37 @@ def test_a_current_result_that_does_not_parse_is_stale(
         assert client.get(f"/api/v1/boots/{other_id}").json()["stale"] is False
     with db.read() as session:
         assert [b.id for b in queries.list_stale_boots(session, project_ids=None)] == [boot_id]
+
+
+def test_a_fingerprint_v1_result_is_stale_until_reanalysed(
+    settings: Settings, db: Database, make_boot: BootMaker
+) -> None:
+    """A result of engine 0.2.0 (schema 4, version-1 fingerprints) is not judged with its old
+    fingerprints (the team's triage moved to version 2): its verdict is a 409, its badge says
+    stale, and re-analysis gives it version-2 fingerprints."""
+    from app.analysis.fingerprint import fingerprint, fingerprint_v1
+
+    boot_id = make_boot(synthesized_log("sev-legacy-202211-leak"), name="old", branch="main")
+    data = stored_document(db, boot_id)
+    data.update(schema_version=4, engine_version="0.2.0")
+    data.pop("fingerprint_version")
+    for finding in data["findings"]:
+        finding.pop("fingerprint_version")
+        finding["fingerprint"] = fingerprint_v1(
+            finding["id"], finding["rule_version"], finding["key"] or ""
+        )
+    store_result(db, boot_id, json.dumps(data).encode(), schema_version="4")
+    with serving(settings) as client:
+        judged = client.get(f"/api/v1/boots/{boot_id}/verdict")
+        assert judged.status_code == 409 and "stale result" in judged.json()["detail"]
+        badge = client.get("/api/v1/projects/acme/badge.svg", params={"branch": "main"})
+        assert "cvmreview main: stale" in badge.text
+        baseline = client.get(f"/api/v1/boots/{boot_id}/baseline").json()
+        assert baseline["baseline_id"] is None and "stale result" in baseline["how"]
+    make_boot.reanalyse(boot_id)
+    with serving(settings) as client:
+        assert client.get(f"/api/v1/boots/{boot_id}/verdict").status_code == 200
+        found = client.get(f"/api/v1/boots/{boot_id}/findings").json()["data"]
+        [new] = [f["fingerprint"] for f in found if f["rule_id"] == "IOMMU-001"]
+        [old] = [f for f in data["findings"] if f["id"] == "IOMMU-001"]
+        assert new == fingerprint("IOMMU-001", 1, old["key"]) != old["fingerprint"]

@@ -11,10 +11,10 @@ numbers are kept per finding.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from app.analysis.fingerprint import fingerprint
 from app.analysis.model import MAX_FINDING_LINES, Finding, Severity
 
 
@@ -88,15 +88,9 @@ class FindingCollector:
                     lines=tuple(sorted(set(group.lines))),
                     count=group.count,
                     key=key,
-                    fingerprint=fingerprint(rule, key),
+                    fingerprint=fingerprint(rule_id, rule.version, key),
                     details=group.details,
                 )
             )
         out.sort(key=lambda f: (-f.severity, f.rule_id, f.lines[:1], f.key))
         return out
-
-
-def fingerprint(rule: Rule, key: str) -> str:
-    """Stable across re-analysis: the rule, its version and the key, never line numbers."""
-    digest = hashlib.sha256(f"{rule.rule_id}:{rule.version}:{key}".encode()).hexdigest()
-    return digest[:16]

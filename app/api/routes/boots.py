@@ -20,10 +20,11 @@ from app.api.schemas import BootCreated, BootListPublic, BootPublic, ReanalyseSt
 from app.db import queries
 from app.db.models import Project
 from app.http.deps import DbDep, PrincipalDep, QueueDep, SessionDep, SettingsDep
-from app.http.params import OffsetQuery
+from app.http.params import MAX_INT32, OffsetQuery
 from app.service.errors import Invalid
 from app.service.ingest import build_fields, check_text, ingest_boot, limits_of, parse_metadata
 from app.service.permissions import Principal, upload_project
+from app.service.verdict import parse_overrides
 
 router = APIRouter(prefix="/boots", tags=["boots"])
 
@@ -76,6 +77,22 @@ def upload_boot(
     ci_url: Annotated[str | None, Form()] = None,
     tags: Annotated[str | None, Form(description="comma-separated")] = None,
     origin_id: Annotated[str | None, Form(description="idempotency key per project")] = None,
+    baseline: Annotated[
+        int | None,
+        Form(ge=1, le=MAX_INT32, description="a boot of the project to compare with"),
+    ] = None,
+    fail_on: Annotated[
+        str | None, Form(max_length=16, description="override: severity that fails, or none")
+    ] = None,
+    fail_rules: Annotated[
+        str | None, Form(max_length=1000, description="override: comma-separated rule IDs")
+    ] = None,
+    fail_on_new: Annotated[
+        bool | None, Form(description="override: fail on findings new against the baseline")
+    ] = None,
+    max_shared_pages: Annotated[
+        int | None, Form(ge=0, le=2**53, description="override: pages shared at hand-off")
+    ] = None,
 ) -> BootCreated:
     """Accept a boot log for analysis; answers at once, the analysis runs on a worker."""
     target = _upload_project(session, principal, project)
@@ -92,6 +109,13 @@ def upload_boot(
         tags=tags,
         origin_id=origin_id,
         firmware_metadata=metadata,
+        baseline_id=baseline,
+        overrides=parse_overrides(
+            fail_on=fail_on,
+            fail_rules=[rule.strip() for rule in (fail_rules or "").split(",") if rule.strip()],
+            fail_on_new=fail_on_new,
+            max_shared_pages=max_shared_pages,
+        ),
     )
     ingested = ingest_boot(
         db,

@@ -14,6 +14,7 @@ from app.db import queries, review_queries
 from app.db.models import Boot
 from app.http.deps import DbDep, SessionDep
 from app.http.params import BootIdPath
+from app.service.baseline import boot_baseline
 from app.service.figures.address_space import build_address_space_figure
 from app.service.figures.devices import build_device_figures
 from app.service.figures.host import host_view
@@ -103,6 +104,7 @@ def boot_context(
         known_findings=suppressed,
         firmware=firmware_summary(document, boot.firmware_metadata),
         counts=document.verdict.counts,
+        baseline=boot_baseline(session, boot),
         seconds=seconds,
         **host_view(document),
     )

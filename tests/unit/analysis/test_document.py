@@ -69,3 +69,22 @@ def test_a_document_of_another_shape_is_refused_and_not_current() -> None:
     with pytest.raises(DocumentError, match="missing key 'boot'"):
         ResultDocument.from_dict(missing)
     assert data["schema_version"] == SCHEMA_VERSION == 5
+    assert data["fingerprint_version"] == 2
+    assert {f["fingerprint_version"] for f in data["findings"]} <= {2}
+
+
+def test_fingerprints_survive_address_and_number_changes() -> None:
+    from app.analysis.fingerprint import fingerprint, fingerprint_v1, normalise_key
+
+    moved = ("SNP_SECRETS@0x80d000", "SNP_SECRETS@0x80e000")
+    assert fingerprint("FW-004", 1, moved[0]) == fingerprint("FW-004", 1, moved[1])
+    assert fingerprint_v1("FW-004", 1, moved[0]) != fingerprint_v1("FW-004", 1, moved[1])
+    slots = ("virtio-blk 00:03.0:map", "virtio-blk 0000:00:04.0:map")
+    assert fingerprint("IOMMU-001", 1, slots[0]) == fingerprint("IOMMU-001", 1, slots[1])
+    # a number inside a name is the name: e1000 is not virtio, nor another device
+    assert normalise_key("e1000 00:03.0:leak") == "e1000 <pci>:leak"
+    assert fingerprint("IOMMU-001", 1, "e1000:leak") != fingerprint("IOMMU-001", 1, "e1001:leak")
+    assert fingerprint("IOMMU-001", 1, "virtio-net:leak") != fingerprint(
+        "IOMMU-001", 1, "virtio-blk:leak"
+    )
+    assert fingerprint("IOMMU-001", 2, "x") != fingerprint("IOMMU-001", 1, "x")

@@ -1,0 +1,34 @@
+"""The branch history page: the last boots of a project and branch with their verdicts and key
+figures, and the first boot where each finding appeared (``service.history``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from app.http.deps import SessionDep
+from app.http.errors import status_of
+from app.service.errors import ServiceError
+from app.service.history import DEFAULT_BOOTS, MAX_BOOTS, branch_history
+from app.web.access import PageError, ViewerDep
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/projects/{project}/history", response_class=HTMLResponse, name="branch_history")
+def history_page(
+    request: Request,
+    project: str,
+    session: SessionDep,
+    viewer: ViewerDep,
+    branch: Annotated[str, Query(min_length=1, max_length=255)],
+    limit: Annotated[int, Query(ge=1, le=MAX_BOOTS)] = DEFAULT_BOOTS,
+) -> HTMLResponse:
+    try:
+        history = branch_history(session, viewer.principal, project, branch, limit=limit)
+    except ServiceError as exc:  # the same answer for a hidden and a missing project
+        raise PageError(status_of(exc), exc.message) from None
+    return render(request, "history.html", {"history": history, "limit": limit})
