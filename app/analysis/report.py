@@ -84,16 +84,18 @@ def replay(
     feed_simulator = cycle.simulator.feed
     # The host view spans the VM's life (every cycle); phases are the current cycle's.
     host = HostView(phase_of=lambda: cycle.boot.reached)
-    feed_host = host.feed
+    feed_host, host_types = host.feed, host.event_types
     for event in scanner.iter_events(stream, progress=progress):
         if feed_boot(event):  # a new boot starts on this line: close the cycle, start clean
             closed.add(cycle.close(event.line - 1))
             cycle = CycleRun(closed.count, event.line, seeds)
             feed_boot, feed_simulator = cycle.boot.feed, cycle.simulator.feed
             feed_boot(event)
-        if type(event) not in HOST_EVENT_TYPES:  # the VMM's lines are not the firmware's
+        cls = type(event)
+        if cls not in HOST_EVENT_TYPES:  # the VMM's lines are not the firmware's
             feed_simulator(event)
-        feed_host(event)
+        if cls in host_types:
+            feed_host(event)
     stats, offset = scanner.stats, scanner.offset
     if stats.source.bytes == 0:
         raise InputError(f"{name}: the log is empty")
