@@ -24,6 +24,7 @@ from app.analysis.debugcost import DebugCost
 from app.analysis.document import ENGINE_VERSION, SCHEMA_VERSION, ResultDocument
 from app.analysis.errors import InputError
 from app.analysis.firmware import FirmwareReport, cross_check, load_firmware
+from app.analysis.gcpolicy import fewer_collections
 from app.analysis.host.analysis import host_section, scan_host_trace
 from app.analysis.host.events import HOST_EVENT_TYPES
 from app.analysis.host.view import HostView
@@ -74,6 +75,17 @@ def replay(
     host_trace: BinaryIO | None = None,
 ) -> Replay:
     """``analyze``, keeping the simulator's result too (tests compare it with ground truth)."""
+    with fewer_collections():
+        return _replay(stream, name, firmware, progress, host_trace)
+
+
+def _replay(
+    stream: BinaryIO,
+    name: str,
+    firmware: FirmwareReport | None,
+    progress: Progress | None,
+    host_trace: BinaryIO | None,
+) -> Replay:
     started = time.perf_counter()
     cost = DebugCost()
     scanner = Scanner(observer=cost)
