@@ -19,7 +19,7 @@ Logs (written to ``bench/out/``, git-ignored, reused when present):
 
 For each it prints seconds (wall and CPU), MB/s, peak RSS, the engine's speed relative to the
 naive script and its time relative to grep; then the 50,000-line synthesized boot, analysed in
-process by each interpreter (best of three).
+process by each interpreter (best of three). It ends with those figures as the README's table.
 
 Usage: ``python bench/bench_engine.py [--size-mb N] [--rounds N] [--python PATH ...]``.
 """
@@ -187,7 +187,7 @@ def throughput(path: Path, pythons: list[str], rounds: int, log_name: str) -> No
             inside = statistics.median(json.loads(r.output)["cpu"] for r in measured)
             kind = json.loads(measured[0].output)["engine"]
             name = f"engine ({kind}) {label[7:]} [analysis alone: CPU {inside:.2f} s]"
-            short, cpu_text = f"engine, {kind}", f"{cpu:.2f} ({inside:.2f})"
+            short, cpu_text = f"engine, {kind}, {label[7:]}", f"{cpu:.2f} ({inside:.2f})"
         TABLE.append(
             f"| {log_name if label == 'grep -c IoMmu' else ''} | {short} | {cpu_text} | "
             f"{megabytes / cpu:.1f} | {rss:.0f} MB | {naive_cpu / cpu:.2f} | {cpu / grep_cpu:.1f} |"
