@@ -9,6 +9,7 @@ install never compiles (setup.py), so the comparison is compiled against pure.
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import shutil
@@ -199,8 +200,10 @@ def test_compiled_and_pure_engines_give_identical_documents(
     installed: Path, tmp_path: Path, elsewhere: Path
 ) -> None:
     """The pure engine is the reference: every real log, demo, fault scenario, worst case and
-    random workload (new ones each run; the seed is in the message) gives the same text."""
-    seed = random.randrange(10**6)
+    random workload gives the same text. The random workloads are new each run outside CI and
+    fixed under CI (repeatable, like the fuzz tests); the seed is in the message."""
+    in_ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+    seed = 14 if in_ci else random.randrange(10**6)
     logs = tmp_path / "logs"
     logs.mkdir()
     written = corpus.write_corpus(logs, random.Random(seed), RANDOM_WORKLOADS)
