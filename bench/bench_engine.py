@@ -19,7 +19,7 @@ Logs (written to ``bench/out/``, git-ignored, reused when present):
 
 For each it prints seconds (wall and CPU), MB/s, peak RSS, the engine's speed relative to the
 naive script and its time relative to grep; then the 50,000-line synthesized boot, analysed in
-process by each interpreter (best of three).
+process by each interpreter (best of three). It ends with those figures as the README's table.
 
 Usage: ``python bench/bench_engine.py [--size-mb N] [--rounds N] [--python PATH ...]``.
 """
@@ -160,7 +160,10 @@ def engine_command(python: str, path: Path, repeats: int) -> list[str]:
     return [os.path.abspath(python), "-P", "-c", CHILD, str(path.resolve()), str(repeats)]
 
 
-def throughput(path: Path, pythons: list[str], rounds: int) -> None:
+TABLE: list[str] = []  # the README's table rows, printed at the end of the run
+
+
+def throughput(path: Path, pythons: list[str], rounds: int, log_name: str) -> None:
     commands = contenders(path, pythons)
     runs: dict[str, list[Run]] = {label: [] for label in commands}
     for _ in range(rounds):
@@ -178,11 +181,17 @@ def throughput(path: Path, pythons: list[str], rounds: int) -> None:
         wall = statistics.median(r.wall for r in measured)
         cpu = statistics.median(r.cpu for r in measured)
         rss = max(r.rss_mb for r in measured)
-        name = label
+        name = short = label
+        cpu_text = f"{cpu:.2f}"
         if label.startswith("engine "):
             inside = statistics.median(json.loads(r.output)["cpu"] for r in measured)
             kind = json.loads(measured[0].output)["engine"]
             name = f"engine ({kind}) {label[7:]} [analysis alone: CPU {inside:.2f} s]"
+            short, cpu_text = f"engine, {kind}, {label[7:]}", f"{cpu:.2f} ({inside:.2f})"
+        TABLE.append(
+            f"| {log_name if label == 'grep -c IoMmu' else ''} | {short} | {cpu_text} | "
+            f"{megabytes / cpu:.1f} | {rss:.0f} MB | {naive_cpu / cpu:.2f} | {cpu / grep_cpu:.1f} |"
+        )
         print(
             f"  {name}: wall {wall:.2f} s, CPU {cpu:.2f} s = {megabytes / cpu:.1f} MB/s (CPU), "
             f"peak RSS {rss:.0f} MB, speed vs naive {naive_cpu / cpu:.2f}x, "
@@ -190,8 +199,13 @@ def throughput(path: Path, pythons: list[str], rounds: int) -> None:
         )
 
 
+def lines_of(path: Path) -> int:
+    with open(path, "rb") as log:
+        return sum(1 for _ in log)
+
+
 def latency(path: Path, pythons: list[str]) -> None:
-    lines = sum(1 for _ in open(path, "rb"))
+    lines = lines_of(path)
     for python in pythons:
         figures = json.loads(run_process(engine_command(python, path, 3)).output)
         print(
@@ -217,7 +231,7 @@ def boot_50k() -> Path:
     grow_small = 3000
     while True:
         synthesize(small, grow_small)
-        count = sum(1 for _ in open(small, "rb"))
+        count = lines_of(small)
         if 48_000 <= count <= 55_000:
             return small
         small.unlink()
@@ -244,11 +258,16 @@ def main() -> None:
         path = OUT / f"bench-verbose-{mode}-{args.size_mb}mb.log"
         print(f"--- {mode}: {verbose_workload(1, mode).name}")
         log = grow_until(path, args.size_mb * 10**6, 240 * args.size_mb, mode)
-        throughput(log, pythons, args.rounds)
+        throughput(log, pythons, args.rounds, f"{mode}, {lines_of(log):,} lines")
     print("--- real: the bundled real logs, concatenated and repeated")
-    throughput(real_heavy(args.size_mb * 10**6 // 4), pythons, args.rounds)
+    real = real_heavy(args.size_mb * 10**6 // 4)
+    throughput(real, pythons, args.rounds, f"real logs, {lines_of(real):,} lines")
     load = os.getloadavg()
     print(f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the end")
+    print("\nThe README's table (CPU s of the whole process, analysis alone in brackets):")
+    print("| log | contender | CPU s | MB/s | peak RSS | speed vs naive | time vs grep |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    print("\n".join(TABLE))
 
 
 if __name__ == "__main__":

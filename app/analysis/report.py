@@ -25,6 +25,7 @@ from app.analysis.document import ENGINE_VERSION, SCHEMA_VERSION, ResultDocument
 from app.analysis.errors import InputError
 from app.analysis.fingerprint import FINGERPRINT_VERSION
 from app.analysis.firmware import FirmwareReport, cross_check, load_firmware
+from app.analysis.gcpolicy import fewer_collections
 from app.analysis.host.analysis import host_section, scan_host_trace
 from app.analysis.host.events import HOST_EVENT_TYPES
 from app.analysis.host.view import HostView
@@ -75,6 +76,17 @@ def replay(
     host_trace: BinaryIO | None = None,
 ) -> Replay:
     """``analyze``, keeping the simulator's result too (tests compare it with ground truth)."""
+    with fewer_collections():
+        return _replay(stream, name, firmware, progress, host_trace)
+
+
+def _replay(
+    stream: BinaryIO,
+    name: str,
+    firmware: FirmwareReport | None,
+    progress: Progress | None,
+    host_trace: BinaryIO | None,
+) -> Replay:
     started = time.perf_counter()
     cost = DebugCost()
     scanner = Scanner(observer=cost)
@@ -85,16 +97,18 @@ def replay(
     feed_simulator = cycle.simulator.feed
     # The host view spans the VM's life (every cycle); phases are the current cycle's.
     host = HostView(phase_of=lambda: cycle.boot.reached)
-    feed_host = host.feed
+    feed_host, host_types = host.feed, host.event_types
     for event in scanner.iter_events(stream, progress=progress):
         if feed_boot(event):  # a new boot starts on this line: close the cycle, start clean
             closed.add(cycle.close(event.line - 1))
             cycle = CycleRun(closed.count, event.line, seeds)
             feed_boot, feed_simulator = cycle.boot.feed, cycle.simulator.feed
             feed_boot(event)
-        if type(event) not in HOST_EVENT_TYPES:  # the VMM's lines are not the firmware's
+        cls = type(event)
+        if cls not in HOST_EVENT_TYPES:  # the VMM's lines are not the firmware's
             feed_simulator(event)
-        feed_host(event)
+        if cls in host_types:
+            feed_host(event)
     stats, offset = scanner.stats, scanner.offset
     if stats.source.bytes == 0:
         raise InputError(f"{name}: the log is empty")

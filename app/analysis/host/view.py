@@ -120,6 +120,9 @@ class HostView:
             PageStateChange: self._guest,
             SetMemorySharedOrPrivate: self._guest,
         }
+        #: the event types ``feed`` does anything with: the replay loop passes only these
+        #: (most lines of a verbose log are IoMmu lines, none of the host view's business)
+        self.event_types = frozenset(self._handlers)
 
     def feed(self, event: Event) -> None:
         handler = self._handlers.get(type(event))
