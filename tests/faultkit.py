@@ -646,7 +646,7 @@ def kill_workers(the_lab: Lab, *, uploads: int, down: float, every: float = 2.0)
 
     def fault(stream: Stream) -> tuple[int, str]:
         killed = 0
-        while _running(stream):
+        while killed == 0 or _running(stream):  # once at least, also after a quick stream
             time.sleep(every)
             the_lab.workers.pop(0).kill()
             killed += 1

@@ -28,7 +28,7 @@ from tests.servicekit import Services, bearer, service_env, wait_for_status
 
 pytestmark = [pytest.mark.e2e, pytest.mark.service, pytest.mark.slow]
 BASE_LOG = "008-debian-ovmf-2022.11-debug-plain.log"
-UPLOADS = 20  # per scenario; scripts/faults.py runs 100 and more
+UPLOADS = 12  # per scenario; scripts/faults.py runs 100 and more
 
 
 @pytest.fixture(scope="module")
