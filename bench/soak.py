@@ -11,8 +11,9 @@ once a second, and ``--readers`` clients read the API's boot, its findings and t
 in a loop. Every ``--interval`` seconds it samples the RSS of the server and of each worker
 (the Celery main process plus its pool child). Printed per process: RSS at the start (after a
 one-minute warm-up share), at the end, the maximum, and the slope of a least-squares line
-through the samples after the warm-up (MiB per 10 minutes); then requests and uploads done and
-errors. A leak shows as a slope that stays positive as ``--minutes`` grows.
+through the samples after the warm-up (MiB per 10 minutes), and of the second half of them;
+then requests and uploads done and errors. A leak shows as a slope that stays positive in the
+second half and as ``--minutes`` grows; warming caches flatten out.
 """
 
 from __future__ import annotations
@@ -50,11 +51,17 @@ class Series:
         steady = [(t, rss) for t, rss in self.samples if t >= warm_up] or self.samples
         start, end = steady[0][1], steady[-1][1]
         peak = max(rss for _, rss in self.samples)
+        second_half = steady[len(steady) // 2 :]
         return (
             f"{self.name}: start {start / MIB:.1f} MiB, end {end / MIB:.1f} MiB, max "
-            f"{peak / MIB:.1f} MiB, slope {slope(steady) * 600 / MIB:+.2f} MiB per 10 min "
-            f"({len(steady)} samples after {warm_up:.0f} s)"
+            f"{peak / MIB:.1f} MiB, slope {per_10_min(steady):+.2f} MiB per 10 min, "
+            f"{per_10_min(second_half):+.2f} over the second half ({len(steady)} samples "
+            f"after {warm_up:.0f} s)"
         )
+
+
+def per_10_min(points: list[tuple[float, int]]) -> float:
+    return slope(points) * 600 / MIB
 
 
 def slope(points: list[tuple[float, int]]) -> float:

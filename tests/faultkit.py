@@ -24,10 +24,12 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 import psycopg
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.db.migrate import upgrade
 from app.db.models import AnalysisRun, Blob, Boot, Finding
@@ -436,11 +438,8 @@ def outcome(stream: Stream, database_url: str, *, settle_timeout: float = 240) -
     )
 
 
-def _half_stored(session: object, boot: Boot) -> bool:
+def _half_stored(session: Session, boot: Boot) -> bool:
     """A boot without its log blob, without exactly one run, or whose result is missing."""
-    from sqlalchemy.orm import Session
-
-    assert isinstance(session, Session)
     if session.get(Blob, boot.log_sha256) is None:
         return True
     runs = session.scalar(
@@ -671,26 +670,40 @@ def _twice(restart: Callable[[], None], uploads: int) -> Fault:
     return fault
 
 
+class _Restartable(Protocol):
+    def restart(self, down_seconds: float = 0.0) -> None: ...
+
+
+def _restarts(
+    the_lab: Lab,
+    server: _Restartable | None,
+    scenario: str,
+    what: str,
+    *,
+    uploads: int,
+    down: float,
+) -> Result:
+    """``server`` restarted twice during the stream, down ``down`` s each time."""
+    assert server is not None
+    fault = _twice(lambda: server.restart(down_seconds=down), uploads)
+    items = uploads_for(scenario, uploads, medium_every=8)
+    result = run_scenario(scenario, the_lab, items, fault)
+    result.fault = f"{what}, down {down:.0f} s, {result.fault}"
+    return result
+
+
 def restart_postgres(the_lab: Lab, *, uploads: int, down: float) -> Result:
     """PostgreSQL stopped (fast: every session ends) and started ``down`` s later, twice."""
-    postgres = the_lab.postgres
-    assert postgres is not None
-    fault = _twice(lambda: postgres.restart(down_seconds=down), uploads)
-    items = uploads_for("pg", uploads, medium_every=8)
-    result = run_scenario("restart-postgres", the_lab, items, fault)
-    result.fault = f"PostgreSQL stopped (fast) for {down:.0f} s, {result.fault}"
-    return result
+    what = "PostgreSQL stopped (fast)"
+    return _restarts(
+        the_lab, the_lab.postgres, "restart-postgres", what, uploads=uploads, down=down
+    )
 
 
 def restart_redis(the_lab: Lab, *, uploads: int, down: float) -> Result:
     """redis-server killed and started again, empty, ``down`` s later, twice."""
-    redis = the_lab.redis
-    assert redis is not None
-    fault = _twice(lambda: redis.restart(down_seconds=down), uploads)
-    items = uploads_for("redis", uploads, medium_every=8)
-    result = run_scenario("restart-redis", the_lab, items, fault)
-    result.fault = f"redis-server killed, down {down:.0f} s, started empty, {result.fault}"
-    return result
+    what = "redis-server killed, started empty"
+    return _restarts(the_lab, the_lab.redis, "restart-redis", what, uploads=uploads, down=down)
 
 
 def full_disk(target: Deployment, *, uploads: int, down: float) -> Result:
