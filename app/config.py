@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     requeue_seconds: float = Field(
         default=120.0, gt=0, description="republish a queued job to the broker after this long"
     )
+    storage_retry_seconds: float = Field(
+        default=30.0, ge=0, description="a job whose result found the disk full waits this long"
+    )
     max_concurrent_requests: int = Field(
         default=32, ge=1, description="requests served at once (threads and pooled connections)"
     )

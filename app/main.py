@@ -22,6 +22,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from app.api.docs import install_docs
 from app.api.router import api_router
 from app.config import Settings, get_settings, with_secret_key
+from app.db.session import storage_full
 from app.http.errors import install_error_handler
 from app.http.headers import SecurityHeadersMiddleware
 from app.http.limits import BodyLimitMiddleware, NulInUrlMiddleware
@@ -32,6 +33,8 @@ from app.resources import static_dir
 from app.service.database import prepare_database
 
 API_PREFIX = "/api/v1"
+STORAGE_FULL = "the server's storage is full: nothing was stored; retry once space is freed"
+STORAGE_FULL_RETRY_SECONDS = 30  # freeing space takes an operator, not a moment
 log = logging.getLogger(__name__)
 
 
@@ -96,6 +99,12 @@ def _size_thread_pool(settings: Settings) -> None:
 def _add_error_handlers(app: FastAPI) -> None:
     async def database_down(request: Request, exc: Exception) -> JSONResponse:
         log.warning("database error on %s %s: %s", request.method, request.url.path, exc)
+        if storage_full(exc):
+            return JSONResponse(
+                {"detail": STORAGE_FULL},
+                status_code=507,
+                headers={"Retry-After": str(STORAGE_FULL_RETRY_SECONDS)},
+            )
         detail = "the database is unavailable; retry shortly"
         if request.method not in ("GET", "HEAD"):
             detail += " (nothing was stored)"

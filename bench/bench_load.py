@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_load.py                        # embedded default (SQLite)
     .venv/bin/python bench/bench_load.py --clients 50 200 --seconds 10
     .venv/bin/python bench/bench_load.py --database-url postgresql://postgres@127.0.0.1/test
+    .venv/bin/python bench/bench_load.py --scale-out    # private PostgreSQL + Redis, 2 workers
     .venv/bin/python bench/bench_load.py --app-root /tmp/old-checkout   # the same, older code
 
 For each number of clients and each target (the API's ``GET /api/v1/boots/{id}`` and the boot
@@ -11,6 +12,10 @@ per second, p50/p95/p99 latency, and the errors (status codes other than 200, 50
 apart, and transport errors such as timeouts). Then the time the server needs to answer
 ``/api/v1/health`` again once the clients have left. Bounded: at most ``--seconds`` per run
 plus a 30 s request timeout.
+
+``--scale-out`` is docker-compose.yml's configuration on this machine: a private PostgreSQL
+and redis-server (``tests/faultkit.py``: the machine's are shared), the server with Celery as
+its job backend, and ``--workers`` (2) ``cvmreview worker --concurrency 1`` processes.
 """
 
 from __future__ import annotations
@@ -18,9 +23,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,7 +76,7 @@ class Run:
         )
 
 
-async def load(base: str, token: str, path: str, clients: int, seconds: float) -> Run:
+async def load_run(base: str, token: str, path: str, clients: int, seconds: float) -> Run:
     run = Run(clients, seconds)
     headers = {"Authorization": f"Bearer {token}"}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -108,18 +117,44 @@ def recovery_seconds(base: str, limit: float = 120.0) -> float:
     return float("inf")
 
 
+@contextmanager
+def scale_out(tmp: Path, env: dict[str, str], workers: int) -> Iterator[str]:
+    """Private PostgreSQL and Redis in ``env``; yields a description once they run. The
+    Celery workers are started by ``run_all`` (after the server)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.faultkit import PrivatePostgres, PrivateRedis
+
+    postgres, redis = PrivatePostgres(), PrivateRedis(tmp / "redis")
+    try:
+        url = postgres.create_database("bench")
+        env.update(DATABASE_URL=url, CVMREVIEW_BROKER_URL=redis.url)
+        yield f"postgresql (private), celery on redis (private), {workers} workers"
+    finally:
+        redis.stop()
+        postgres.close_server()
+        postgres.remove()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="PostgreSQL URL (default: SQLite in a temp dir)")
+    parser.add_argument(
+        "--scale-out", action="store_true", help="private PostgreSQL + Redis, Celery workers"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="Celery workers (--scale-out)")
     parser.add_argument("--clients", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--app-root", type=Path, help="run the server from this source tree")
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="cvmreview-load-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="cvmreview-load-") as tmp, ExitStack() as stack:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CVMREVIEW_")}
         env.update(CVMREVIEW_DATA_DIR=str(Path(tmp) / "data"), CVMREVIEW_SECRET_KEY="bench-" * 6)
+        setup = "sqlite, embedded workers"
         if options.database_url:
             env["DATABASE_URL"] = options.database_url
+            setup = "postgresql, embedded workers"
+        if options.scale_out:
+            setup = stack.enter_context(scale_out(Path(tmp), env, options.workers))
         if options.app_root:
             env["PYTHONPATH"] = str(options.app_root.resolve())
         port = free_port()
@@ -127,16 +162,17 @@ def main() -> None:
         server = start(
             ["serve", "--port", str(port), "--log-level", "warning"], env, Path(tmp) / "server.log"
         )
-        try:
-            run_all(base, env, options)
-        finally:
-            stop(server)
+        stack.callback(stop, server)
+        wait_healthy(base)
+        if options.scale_out:
+            for number in range(options.workers):
+                args = ["worker", "--concurrency", "1", "--loglevel", "warning"]
+                worker = start(args, env, Path(tmp) / f"worker-{number}.log")
+                stack.callback(stop, worker)
+        run_all(base, env, options, setup)
 
 
-def run_all(base: str, env: dict[str, str], options: argparse.Namespace) -> None:
-    import subprocess
-
-    wait_healthy(base)
+def run_all(base: str, env: dict[str, str], options: argparse.Namespace, setup: str) -> None:
     command = [CVMREVIEW, "token", "create", "--project", "bench", "--scopes", "upload,read"]
     out = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
     token = out.stdout.strip().splitlines()[-1]
@@ -144,13 +180,14 @@ def run_all(base: str, env: dict[str, str], options: argparse.Namespace) -> None
     with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
         boot_id = upload(client, SMALL.read_bytes(), "load-target.log")
         wait_done(client, boot_id)
-    database = "postgresql" if options.database_url else "sqlite"
-    print(f"cvmreview load benchmark: {database}, embedded workers, {os.cpu_count()} CPUs")
+    load = os.getloadavg()[0]
+    print(f"cvmreview load benchmark: {setup}, {os.cpu_count()} CPUs, load average {load:.1f}")
     for path, target in ((f"/api/v1/boots/{boot_id}", "API boot"), (f"/boots/{boot_id}", "page")):
         for clients in options.clients:
-            run = asyncio.run(load(base, token, path, clients, options.seconds))
+            run = asyncio.run(load_run(base, token, path, clients, options.seconds))
             print(run.summary(target), flush=True)
             print(f"  health answers again after {recovery_seconds(base):.1f} s", flush=True)
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

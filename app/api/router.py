@@ -37,9 +37,10 @@ ERRORS = {
     422: "invalid request: a bad parameter, field or upload",
     429: "too many failed sign-ins: wait Retry-After seconds",
     503: "the server is busy or the database is unavailable: retry after Retry-After seconds",
+    507: "the server's storage is full, nothing was stored: retry after Retry-After seconds",
 }
 EVERYWHERE = (401, 422, 503)  # any caller may send a bad token; any server may be busy
-WRITES = (403, 413)  # body limit, CSRF
+WRITES = (403, 413, 507)  # CSRF, body limit, full disk
 
 api_router = APIRouter()
 api_router.include_router(boots.router, responses=errors(*EVERYWHERE, *WRITES, 404))

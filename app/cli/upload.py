@@ -1,12 +1,12 @@
 """``cvmreview upload LOG``: send a boot to a server, optionally wait for its verdict (for CI).
 
 Every upload carries an ``origin_id`` (a fresh one unless given), so retrying after a network
-error or a 503 can never create a second boot. With ``--wait`` it prints each state change of
-the analysis (as lines when stderr is not a terminal), then the verdict of the project's policy
-with its reasons (triaged findings are shown but do not fail; ``--strict`` ignores triage),
-every finding (ID, severity, title, first line) and the page URL. Exit status: 0 analysed (or
-just uploaded), 1 when the policy verdict fails or ``--fail-on`` is reached, 2 when the upload
-or the analysis failed.
+error, a 503 or a 507 (full disk; Retry-After honoured) can never create a second boot. With
+``--wait`` it prints each state change of the analysis (as lines when stderr is not a
+terminal), then the verdict of the project's policy with its reasons (triaged findings are
+shown but do not fail; ``--strict`` ignores triage), every finding (ID, severity, title,
+first line) and the page URL. Exit status: 0 analysed (or just uploaded), 1 when the policy
+verdict fails or ``--fail-on`` is reached, 2 when the upload or the analysis failed.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from app.cli import cli
 from app.cli.tables import format_option
 
 RETRIES = 5
+RETRYABLE = (429, 502, 503, 504, 507)  # busy, down, or out of space: the same upload later
+MAX_WAIT = 30.0
 SEVERITIES = ["info", "low", "medium", "high", "critical"]
 FORM_FIELDS = ("project", "name", "branch", "commit", "ci_url", "tags", "origin_id")
 
@@ -39,20 +41,30 @@ class UploadFailed(click.ClickException):
 
 
 def _request(client: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Response:
-    """One API call, retried on connection errors and 502/503/504 (uploads are idempotent)."""
+    """One API call, retried on connection errors and retryable answers (uploads are
+    idempotent), waiting what the server's Retry-After asks (at most ``MAX_WAIT`` s)."""
     for attempt in range(RETRIES):
+        wait = min(2**attempt, 10)
         try:
             response = client.request(method, url, **kwargs)
         except httpx.TransportError as exc:
             error = f"cannot reach the server: {exc}"
         else:
-            if response.status_code not in (502, 503, 504):
+            if response.status_code not in RETRYABLE:
                 return response
             error = _detail(response)
+            wait = _retry_after(response, wait)
         for item in kwargs.get("files", {}).values():
             item[1].seek(0)
-        time.sleep(min(2**attempt, 10))
+        time.sleep(wait)
     raise UploadFailed(error)
+
+
+def _retry_after(response: httpx.Response, default: float) -> float:
+    try:
+        return min(float(response.headers["retry-after"]), MAX_WAIT)
+    except (KeyError, ValueError):
+        return default
 
 
 def _detail(response: httpx.Response) -> str:

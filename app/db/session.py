@@ -19,6 +19,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_MS = 30_000
 POOL_TIMEOUT_SECONDS = 10  # a pool this busy means overload: answer 503, do not queue for long
+POSTGRES_DISK_FULL = "53100"  # SQLSTATE disk_full: "could not extend file ...: No space left"
+SQLITE_FULL = 13  # SQLITE_FULL: "database or disk is full"
+
+
+def storage_full(error: BaseException) -> bool:
+    """Whether a database error says its disk is full (on either backend): unlike an outage,
+    retrying soon will not help until someone frees space, and callers are told so."""
+    cause = getattr(error, "orig", None) or error
+    if getattr(cause, "sqlstate", None) == POSTGRES_DISK_FULL:
+        return True
+    return getattr(cause, "sqlite_errorcode", None) == SQLITE_FULL
 
 
 def _install_sqlite_pragmas(engine: Engine) -> None:

@@ -96,9 +96,11 @@ def claim_run(session: Session, *, run_id: int, worker: str, lease_seconds: floa
 
 
 def next_queued_ids(session: Session, *, limit: int = 4) -> list[int]:
+    """Queued runs in order, but those held until a time still to come (``fail_run``)."""
+    held = AnalysisRun.enqueued_at > utcnow()
     stmt = (
         select(AnalysisRun.id)
-        .where(AnalysisRun.status == "queued")
+        .where(AnalysisRun.status == "queued", ~held | AnalysisRun.enqueued_at.is_(None))
         .order_by(AnalysisRun.id)
         .limit(limit)
     )
@@ -171,10 +173,16 @@ def complete_run(
     return True
 
 
-def fail_run(session: Session, *, claim: Claim, error: str, retry: bool) -> bool:
-    """Give up on this attempt: back to the queue when ``retry``, else failed for good."""
+def fail_run(
+    session: Session, *, claim: Claim, error: str, retry: bool, hold_seconds: float = 0.0
+) -> bool:
+    """Give up on this attempt: back to the queue when ``retry``, else failed for good.
+    ``hold_seconds``: no worker takes the run again before then (a full disk takes longer to
+    free than a worker takes to fail again), by an ``enqueued_at`` in the future (the Celery
+    reaper republishes it ``requeue_seconds`` after that)."""
     if retry:
-        ok = _finish(session, claim, status="queued", error=error, enqueued_at=None)
+        held = utcnow() + timedelta(seconds=hold_seconds) if hold_seconds else None
+        ok = _finish(session, claim, status="queued", error=error, enqueued_at=held)
         if ok:
             _sync_boot(session, claim.run_id, "queued")
         return ok
@@ -198,7 +206,7 @@ def release_expired(session: Session, *, max_attempts: int, now: datetime | None
         status = "failed" if final else "queued"
         error = (
             f"gave up after {attempts} attempts: the worker running this analysis stopped "
-            "(killed, crashed or timed out) every time"
+            "(killed, crashed or timed out) or could not record its outcome every time"
             if final
             else None
         )

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Protocol
 from app.analysis.document import ResultDocument
 from app.analysis.errors import AnalysisError
 from app.db.blobs import put_bytes, write_blob_file
-from app.db.session import Database
+from app.db.session import Database, storage_full
 from app.service import lease
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Analyzer = Callable[..., ResultDocument]
+RESULT_NOT_STORED = "the result could not be stored: the database's storage is full"
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class JobSettings:
 
     lease_seconds: float = 60.0
     max_attempts: int = 3
+    storage_retry_seconds: float = 30.0
 
 
 class JobQueue(Protocol):
@@ -57,7 +59,11 @@ class JobQueue(Protocol):
 
 
 def job_settings(settings: Settings) -> JobSettings:
-    return JobSettings(lease_seconds=settings.lease_seconds, max_attempts=settings.max_attempts)
+    return JobSettings(
+        lease_seconds=settings.lease_seconds,
+        max_attempts=settings.max_attempts,
+        storage_retry_seconds=settings.storage_retry_seconds,
+    )
 
 
 def worker_name() -> str:
@@ -138,6 +144,20 @@ def process_run(
     duration = time.monotonic() - started
     heartbeat.stopped.set()
     heartbeat.join()
+    return _store(db, claim, result, duration, settings=settings, heartbeat=heartbeat)
+
+
+def _store(
+    db: Database,
+    claim: lease.Claim,
+    result: ResultDocument,
+    duration: float,
+    *,
+    settings: JobSettings,
+    heartbeat: _Heartbeat,
+) -> str:
+    """Write the result and complete the run: done, lost (the claim was taken over), or,
+    when the database's disk is full, requeued or failed with that reason."""
     document = json.dumps(result.to_dict(), separators=(",", ":"), sort_keys=True).encode()
     try:
         with db.write() as session:
@@ -147,9 +167,16 @@ def process_run(
             ):
                 raise _LostClaim
     except _LostClaim:
-        log.warning("run %s: lease lost before completion; result discarded", run_id)
+        log.warning("run %s: lease lost before completion; result discarded", claim.run_id)
         return "lost"
-    log.info("run %s done in %.2fs", run_id, duration)
+    except Exception as exc:
+        if not storage_full(exc):
+            raise  # an outage: the lease runs out and the run is taken up again
+        log.warning("run %s: the result could not be stored: storage full", claim.run_id)
+        retry = claim.attempt < settings.max_attempts
+        hold = settings.storage_retry_seconds
+        return _fail(db, claim, heartbeat, RESULT_NOT_STORED, retry=retry, hold_seconds=hold)
+    log.info("run %s done in %.2fs", claim.run_id, duration)
     return "done"
 
 
@@ -185,12 +212,20 @@ def _analyse(
 
 
 def _fail(
-    db: Database, claim: lease.Claim, heartbeat: _Heartbeat, error: str, *, retry: bool
+    db: Database,
+    claim: lease.Claim,
+    heartbeat: _Heartbeat,
+    error: str,
+    *,
+    retry: bool,
+    hold_seconds: float = 0.0,
 ) -> str:
     heartbeat.stopped.set()
     heartbeat.join()
     with db.write() as session:
-        ok = lease.fail_run(session, claim=claim, error=error, retry=retry)
+        ok = lease.fail_run(
+            session, claim=claim, error=error, retry=retry, hold_seconds=hold_seconds
+        )
     if not ok:
         return "lost"
     return "requeued" if retry else "failed"

@@ -1,31 +1,34 @@
-"""Faults: workers killed with SIGKILL mid-job, PostgreSQL restarted during uploads.
+"""Faults: workers killed with SIGKILL mid-job and during a stream of uploads, PostgreSQL and
+Redis restarted during uploads, the database's disk full.
 
 The promise under test: an accepted upload is analysed exactly once in the end (one boot, one
-done run, one set of findings), and a client sees either success or a clear error, never a
-half-stored boot.
+run, done or failed with a reason, one set of findings), and a client sees either success or
+a clear retryable error (503/507 with Retry-After and a JSON detail), never a 500 or a
+half-stored boot; boots stored before are intact. The stream scenarios are short versions of
+``scripts/faults.py`` (both use ``tests/faultkit.py``).
 """
 
 from __future__ import annotations
 
 import gzip
-import shutil
-import subprocess
-import threading
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from app.db.models import AnalysisRun, Blob, Boot, Finding
+from app.db.models import AnalysisRun, Boot, Finding
 from app.db.session import Database
+from tests import faultkit
 from tests.e2e.test_service_celery import celery_env
 from tests.servicekit import Services, bearer, service_env, wait_for_status
 
 pytestmark = [pytest.mark.e2e, pytest.mark.service, pytest.mark.slow]
 BASE_LOG = "008-debian-ovmf-2022.11-debug-plain.log"
+UPLOADS = 12  # per scenario; scripts/faults.py runs 100 and more
 
 
 @pytest.fixture(scope="module")
@@ -118,90 +121,46 @@ def test_embedded_server_killed_mid_job(tmp_path: Path, big_log: Path) -> None:
     assert_analysed_once(f"sqlite:///{data / 'cvmreview.db'}", boot_id)
 
 
-def restart_postgres() -> None:
-    version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[0]
-    subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[faultkit.Lab]:
+    """Private PostgreSQL and Redis (the machine's are shared: never restarted), a server and
+    two Celery workers, shared by the scenarios below (each checks only its own uploads)."""
+    if reason := faultkit.missing_servers():
+        pytest.skip(reason)
+    with faultkit.lab(tmp_path_factory.mktemp("lab")) as the_lab:
+        yield the_lab
 
 
-@pytest.mark.skipif(shutil.which("pg_ctlcluster") is None, reason="needs pg_ctlcluster")
-def test_postgres_restart_during_uploads(tmp_path: Path, postgres_url: str, logs_dir: Path) -> None:
-    from tests.conftest import truncate_all
+def check(result: faultkit.Result) -> faultkit.Outcome:
+    print(result)
+    result.assert_promise()
+    return result.outcome
 
-    truncate_all(postgres_url)
-    kit = Services(tmp_path, service_env(DATABASE_URL=postgres_url, CVMREVIEW_LEASE_SECONDS="5"))
-    log = (logs_dir / "007-freelancer-leon-tdx-lazy-accept-excerpt.log").read_bytes()
-    outcomes: dict[str, list[int]] = {}
-    stop = threading.Event()
-    try:
-        token = kit.token()
-        server = kit.server("--workers", "1")
 
-        def uploader(worker: int) -> None:
-            with httpx.Client(base_url=server.url, timeout=30) as client:
-                number = 0
-                while not stop.is_set():
-                    origin = f"w{worker}-{number}"
-                    try:
-                        response = client.post(
-                            "/api/v1/boots",
-                            files={"log": ("a.log", log)},
-                            data={"origin_id": origin},
-                            headers=bearer(token),
-                        )
-                        code = response.status_code
-                        if code >= 400:
-                            assert "detail" in response.json()
-                    except httpx.TransportError:
-                        code = 0
-                    outcomes.setdefault(origin, []).append(code)
-                    if code in (200, 202):
-                        number += 1
-                    time.sleep(0.05)
+def test_workers_killed_during_uploads(lab: faultkit.Lab) -> None:
+    check(faultkit.kill_workers(lab, uploads=UPLOADS, down=0))
 
-        threads = [threading.Thread(target=uploader, args=(i,)) for i in range(3)]
-        for thread in threads:
-            thread.start()
-        time.sleep(2)
-        restart_postgres()
-        time.sleep(4)
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=60)
-        codes = [code for history in outcomes.values() for code in history]
-        assert set(codes) <= {200, 202, 503}, sorted(set(codes))
-        accepted = {origin for origin, history in outcomes.items() if history[-1] in (200, 202)}
-        print("upload answers during the restart:", {c: codes.count(c) for c in set(codes)})
-        with httpx.Client(base_url=server.url, timeout=30) as client:
-            boots, offset = [], 0
-            while page := client.get(
-                "/api/v1/boots", params={"limit": 500, "offset": offset}, headers=bearer(token)
-            ).json()["data"]:
-                boots += page
-                offset += len(page)
-            assert {b["origin_id"] for b in boots} >= accepted
-            for boot in boots:
-                assert wait_for_status(client, boot["id"], token, timeout=120)["status"] == "done"
-    finally:
-        stop.set()
-        kit.stop()
-    db = Database(postgres_url, pool_size=1)
-    try:
-        with db.read() as session:
-            boots = session.scalars(select(Boot)).all()
-            origins = [b.origin_id for b in boots]
-            assert len(origins) == len(set(origins))  # nothing stored twice
-            for boot in boots:  # nothing half-stored: blob and run exist for every boot
-                assert session.get(Blob, boot.log_sha256) is not None
-                runs = session.scalar(
-                    select(func.count())
-                    .select_from(AnalysisRun)
-                    .where(AnalysisRun.boot_id == boot.id)
-                )
-                assert runs == 1
-    finally:
-        db.dispose()
+
+def test_postgres_restarted_during_uploads(lab: faultkit.Lab) -> None:
+    seen = check(faultkit.restart_postgres(lab, uploads=UPLOADS, down=2))
+    assert seen.attempts[503] > 0  # the clients were told to retry while it was down
+
+
+def test_redis_restarted_during_uploads(lab: faultkit.Lab) -> None:
+    seen = check(faultkit.restart_redis(lab, uploads=UPLOADS, down=2))
+    assert set(seen.attempts) == {202}  # the database is the queue: uploads never noticed
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root")
+def test_full_disk_during_uploads(lab: faultkit.Lab) -> None:
+    seen = check(faultkit.full_disk(lab, uploads=UPLOADS, down=2))
+    assert seen.attempts[507] > 0 and not seen.attempts[503]
+    assert seen.failed == 0  # a result that found the disk full is retried after it was freed
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root")
+def test_full_data_dir_embedded(tmp_path: Path) -> None:
+    with faultkit.embedded(tmp_path) as deployment:
+        seen = check(faultkit.full_disk(deployment, uploads=12, down=2))
+    assert seen.attempts[507] > 0 and not seen.attempts[503]
+    assert seen.failed == 0

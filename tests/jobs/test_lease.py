@@ -130,3 +130,23 @@ def test_take_unpublished_hands_out_each_run_once(db, logs_dir: Path) -> None:
         assert lease.take_unpublished(session, older_than=60) == [first]
     with db.write() as session:
         assert lease.take_unpublished(session, older_than=60) == []
+
+
+def test_a_held_run_waits_for_its_time(db, logs_dir: Path) -> None:
+    """A run requeued with a hold (its result found the disk full) is not taken again by an
+    embedded worker, nor republished to the broker, before the hold is over."""
+    run_id = queue_boot(db, logs_dir)
+    with db.write() as session:
+        claim = lease.claim_run(session, run_id=run_id, worker="w", lease_seconds=30)
+        assert claim is not None
+    with db.write() as session:
+        assert lease.fail_run(session, claim=claim, error="disk full", retry=True, hold_seconds=60)
+    with db.write() as session:
+        assert lease.next_queued_ids(session) == []
+        assert lease.take_unpublished(session, older_than=0) == []
+        session.execute(
+            AnalysisRun.__table__.update().values(enqueued_at=utcnow() - timedelta(seconds=1))
+        )
+    with db.write() as session:
+        assert lease.next_queued_ids(session) == [run_id]
+        assert lease.take_unpublished(session, older_than=0) == [run_id]
