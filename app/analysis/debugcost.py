@@ -38,6 +38,17 @@ class _ModuleOutput:
     rom_variant: bool  # SEC, PEI core and PEIMs probe the port on every message
     bytes: int = 0
     messages: int = 0
+    vmm_bytes: int = 0  # of those, lines QEMU or KVM printed: charged to nobody
+    vmm_messages: int = 0
+
+    def guest_output(self) -> _ModuleOutput:
+        """The module's own output: its lines without the VMM's interleaved in them."""
+        return _ModuleOutput(
+            self.name,
+            self.rom_variant,
+            max(0, self.bytes - self.vmm_bytes),
+            max(0, self.messages - self.vmm_messages),
+        )
 
 
 class DebugCost:
@@ -50,6 +61,12 @@ class DebugCost:
         self._current = self._modules["SEC/PEI core"]
         self._offset = 0
         self._line = 0  # the line before the current module's output
+
+    def vmm_line(self, nbytes: int) -> None:
+        """QEMU's and KVM's lines (errors, trace events, chatter) land wherever the guest's
+        output is; they are taken out of the module's share and of the totals."""
+        self._current.vmm_messages += 1
+        self._current.vmm_bytes += nbytes
 
     def module_started(self, event: ModuleLoaded, offset: int) -> None:
         self._charge(offset, event.line - 1)
@@ -84,7 +101,8 @@ class DebugCost:
         self._charge(total_bytes, total_lines)
         rows: list[dict[str, Any]] = []
         probes = 0
-        for module in self._modules.values():
+        for output in self._modules.values():
+            module = output.guest_output()
             if module.messages == 0 and module.bytes == 0:
                 continue
             probes += _probes(module)
@@ -97,8 +115,8 @@ class DebugCost:
                 }
             )
         rows.sort(key=lambda row: (-row["exits"], row["module"]))
-        vmm_lines = sum(n for kind, n in event_counts.items() if is_vmm_kind(kind))
-        vmm_bytes = sum(n for kind, n in event_bytes.items() if is_vmm_kind(kind))
+        vmm_lines = sum(m.vmm_messages for m in self._modules.values())
+        vmm_bytes = sum(m.vmm_bytes for m in self._modules.values())
         messages, nbytes = max(0, total_lines - vmm_lines), max(0, total_bytes - vmm_bytes)
         sources = _by_source(platform, nbytes, messages, event_counts, event_bytes, probes)
         total_exits = sum(row["exits"] for row in sources)
@@ -112,13 +130,6 @@ class DebugCost:
             "modules_omitted": max(0, len(rows) - TOP_MODULES),
             "by_source": sources,
         }
-
-
-def is_vmm_kind(kind: str) -> bool:
-    """Lines QEMU or KVM printed into the capture (``formats.qemu``, and the trace events of
-    ``formats.qemu_trace``, all ``host-``): not guest output, so they cost the guest no exit
-    and are no message of its debug log."""
-    return kind.startswith(("qemu-", "kvm-", "host-"))
 
 
 _MODEL = {

@@ -30,7 +30,7 @@ from typing import BinaryIO, Protocol
 from app.analysis.errors import InputError
 from app.analysis.firstbytes import first_bytes, literal_prefix, may_start
 from app.analysis.formats import all_patterns
-from app.analysis.formats.base import Builder, LinePattern, no_event
+from app.analysis.formats.base import Builder, LinePattern, is_vmm_kind, no_event
 from app.analysis.model import Event, ModuleLoaded
 from app.analysis.source import SourceStats, iter_blocks, normalise
 from app.analysis.textcheck import binary_reason
@@ -57,6 +57,7 @@ class _Candidate:
     build: Builder
     span: int  # lines it may cover (1 for ordinary patterns)
     chatter: bool  # recognised, but produces no event
+    vmm: bool  # a line QEMU or KVM printed (formats.base.is_vmm_kind): the observer hears it
     prefix: tuple[bool, bytes]  # what every match starts with (firstbytes.literal_prefix)
 
     def may_start(self, key: bytes) -> bool:
@@ -88,6 +89,9 @@ class ModuleObserver(Protocol):
     """Told where each loaded module's output starts (``debugcost`` charges output to it)."""
 
     def module_started(self, event: ModuleLoaded, offset: int) -> None: ...
+
+    def vmm_line(self, nbytes: int) -> None:
+        """A line of ``nbytes`` (with its newline) that QEMU or KVM printed, not the guest."""
 
 
 class _Alternation:
@@ -132,6 +136,7 @@ class _Patterns:
                 pattern.build,
                 pattern.regex.count(rb"\n") + 1,
                 pattern.build is no_event,
+                is_vmm_kind(pattern.name),
                 literal_prefix(pattern.regex),
             )
             self.candidates.append(candidate)
@@ -254,6 +259,8 @@ class Scanner:
                 candidate, match = found
             hits[candidate.priority] += 1
             hit_bytes[candidate.priority] += len(text) + 1
+            if candidate.vmm and observer is not None:
+                observer.vmm_line(len(text) + 1)
             if candidate.span > 1:
                 skip = match.group(0).count(b"\n")
                 spanned += skip

@@ -43,6 +43,13 @@ class LinePattern:
         return re.compile(self.regex).groups
 
 
+def is_vmm_kind(kind: str) -> bool:
+    """Lines QEMU or KVM printed into the capture (``formats.qemu``, and the trace events of
+    ``formats.qemu_trace``, all ``host-``, chatter included): not guest output, so they cost
+    the guest no exit and are no message of its debug log."""
+    return kind.startswith(("qemu-", "kvm-", "host-"))
+
+
 def chatter(name: str, regex: bytes) -> LinePattern:
     """A recognised line that produces no event (so it is not counted as unrecognised)."""
     return LinePattern(name, regex, no_event)

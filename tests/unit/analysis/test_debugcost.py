@@ -71,3 +71,21 @@ def test_rows_add_up_to_the_total_and_vmm_lines_are_no_guest_messages() -> None:
     )
     mixed = analyze(io.BytesIO(log + vmm * 3), name="m.log").debug_cost
     assert mixed.messages == guest.messages and mixed.bytes == guest.bytes
+
+
+def test_vmm_chatter_is_no_guest_output_in_the_totals_nor_in_the_modules() -> None:
+    """Trace events the engine does not read (``-trace fw_cfg_*`` in a capture) and lines
+    interleaved inside a module's output are QEMU's, not the module's."""
+    log = synthesized_bytes("sev-snp", "202302", False)
+    guest = analyze(io.BytesIO(log), name="g.log").debug_cost
+    lines = log.split(b"\n")
+    chatter = b"4242@1700000000.123456:fw_cfg_read id 0x19 size 2\n"
+    interleaved = [
+        line + b"\n" + (chatter if i % 50 == 25 else b"") for i, line in enumerate(lines)
+    ]
+    mixed = analyze(io.BytesIO(b"".join(interleaved)[:-1]), name="m.log").debug_cost
+    assert mixed.messages == guest.messages and mixed.bytes == guest.bytes
+    assert mixed.exits == guest.exits
+    assert [(m.module, m.messages, m.bytes) for m in mixed.modules] == [
+        (m.module, m.messages, m.bytes) for m in guest.modules
+    ]
