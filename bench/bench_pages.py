@@ -230,6 +230,8 @@ def _click_ms(page: Any) -> float:
         f"w => {PLOT}.dataset.window === JSON.stringify(JSON.parse(w))", arg=wanted
     )
     bar = page.evaluate(BAR, bar["lo"])
+    page.evaluate("y => window.scrollBy(0, y - window.innerHeight / 2)", bar["y"])  # in view
+    bar = page.evaluate(BAR, bar["lo"])
     page.mouse.move(bar["x"], bar["y"])
     started = page.evaluate("performance.now()")
     page.mouse.click(bar["x"], bar["y"])
