@@ -232,17 +232,25 @@ BAR = f"""lo => {{
 }}"""
 
 
-def _click_ms(page: Any) -> float:
-    """Milliseconds from a click on a mapping bar until the selection panel shows (the view
-    zoomed to the longest bar first: on a million-line axis most bars are a pixel wide)."""
-    page.evaluate("document.getElementById('timeline-selection').hidden = true")
-    bar = page.evaluate(BAR, None)
-    pad = max(1.0, bar["hi"] - bar["lo"])
-    wanted = f"[{bar['lo'] - pad},{bar['hi'] + pad}]"
+def _show(page: Any, wanted: str) -> None:
+    """Zoom the timeline to the range ``wanted`` (JSON) and wait until its window is drawn."""
     page.evaluate(f"range => Plotly.relayout({PLOT}, {{'xaxis.range': JSON.parse(range)}})", wanted)
     page.wait_for_function(
         f"w => {PLOT}.dataset.window === JSON.stringify(JSON.parse(w))", arg=wanted
     )
+
+
+def _click_ms(page: Any) -> float:
+    """Milliseconds from a click on a mapping bar until the selection panel shows (the view
+    zoomed to the longest bar first: on a million-line axis most bars are a pixel wide)."""
+    page.evaluate("document.getElementById('timeline-selection').hidden = true")
+    page.evaluate("window.scrollTo(0, 0)")
+    _show(page, page.evaluate(f"JSON.stringify({PLOT}.layout.meta.extent)"))  # the whole boot
+    bar = page.evaluate(BAR, None)
+    pad = max(1.0, bar["hi"] - bar["lo"])
+    _show(page, f"[{bar['lo'] - pad},{bar['hi'] + pad}]")
+    bar = page.evaluate(BAR, bar["lo"])
+    page.evaluate("y => window.scrollBy(0, y - window.innerHeight / 2)", bar["y"])  # in view
     bar = page.evaluate(BAR, bar["lo"])
     page.mouse.move(bar["x"], bar["y"])
     started = page.evaluate("performance.now()")
