@@ -36,9 +36,16 @@ RETRYABLE = (429, 502, 503, 504, 507)  # busy, down, or out of space: the same u
 MAX_WAIT = 30.0
 SEVERITIES = ["info", "low", "medium", "high", "critical"]
 FORM_FIELDS = ("project", "name", "branch", "commit", "ci_url", "tags", "origin_id")
-# policy thresholds sent as upload overrides (app.service.verdict.THRESHOLDS: the CLI talks to
-# the server only over HTTP, so the names are the API's form fields)
-LIMIT_FIELDS = ("max_shared_pages", "max_transitions", "max_bounce_bytes", "max_debug_exits")
+# policy thresholds sent as upload overrides, with what their figure counts
+# (app.service.verdict.THRESHOLDS: the CLI talks to the server only over HTTP, so the names
+# are the API's form fields)
+LIMITS = {
+    "max_shared_pages": "more than N pages are shared at hand-off",
+    "max_transitions": "the boot makes more than N encryption transitions",
+    "max_bounce_bytes": "more than N bytes bounce through IoMmu bounce buffers",
+    "max_debug_exits": "the debug log costs more than N VM exits",
+}
+LIMIT_FIELDS = tuple(LIMITS)
 
 
 class UploadFailed(click.ClickException):
@@ -105,6 +112,17 @@ def _wait(
             time.sleep(0.5)
 
 
+def _limit_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``--max-shared-pages N`` ... : one option per threshold of ``LIMITS``."""
+    for field, what in reversed(LIMITS.items()):
+        help_text = f"Policy override: fail when {what}."
+        option = click.option(
+            "--" + field.replace("_", "-"), type=click.IntRange(min=0), metavar="N", help=help_text
+        )
+        command = option(command)
+    return command
+
+
 @cli.command("upload")
 @click.argument("log", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--firmware", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -161,26 +179,7 @@ def _wait(
     default=None,
     help="Policy override: fail on findings new against the baseline.",
 )
-@click.option(
-    "--max-shared-pages",
-    type=click.IntRange(min=0),
-    help="Policy override: fail when more pages are shared at hand-off.",
-)
-@click.option(
-    "--max-transitions",
-    type=click.IntRange(min=0),
-    help="Policy override: fail on more encryption transitions.",
-)
-@click.option(
-    "--max-bounce-bytes",
-    type=click.IntRange(min=0),
-    help="Policy override: fail when more bytes bounce through IoMmu bounce buffers.",
-)
-@click.option(
-    "--max-debug-exits",
-    type=click.IntRange(min=0),
-    help="Policy override: fail when the debug log costs more VM exits.",
-)
+@_limit_options
 def upload(
     log: Path,
     firmware: Path | None,
