@@ -103,14 +103,14 @@ def test_upload_overrides_are_recorded_in_the_verdict(client, make_token, slot_l
 def test_bad_limits_are_refused_and_nothing_is_stored(client, make_token, slot_log) -> None:
     admin = make_token(scopes="upload,read,admin")
     for field in NEW:
-        for bad in ("-1", "1.5", "many"):
+        for bad in ("-1", "1.5", "many", str(2**64)):  # 2**64: over a BIGINT
             files = {"log": ("boot.log", slot_log, "text/plain")}
             response = client.post(
                 "/api/v1/boots", files=files, data={field: bad}, headers=bearer(admin)
             )
             assert response.status_code == 422, (field, bad, response.text)
             assert field in str(response.json()["detail"])
-            number = -1 if bad == "-1" else bad
+            number = int(bad) if bad.lstrip("-").isdigit() else bad
             put = client.put(POLICY, json={field: number}, headers=bearer(admin))
             assert put.status_code == 422, (field, bad, put.text)
             assert field in str(put.json()["detail"])

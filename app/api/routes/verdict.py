@@ -60,14 +60,17 @@ class PolicyPublic(BaseModel):
     max_debug_exits: int | None = Field(description="limit of debug-port VM exits")
 
 
+MAX_LIMIT = 2**53  # the upload form's bound too: a BIGINT column, exact in JSON numbers
+
+
 class PolicyUpdate(BaseModel):
     fail_on: str = "high"
     fail_rules: list[str] = []
     fail_on_new: bool = False
-    max_shared_pages: int | None = None
-    max_transitions: int | None = None
-    max_bounce_bytes: int | None = None
-    max_debug_exits: int | None = None
+    max_shared_pages: int | None = Field(default=None, le=MAX_LIMIT)
+    max_transitions: int | None = Field(default=None, le=MAX_LIMIT)
+    max_bounce_bytes: int | None = Field(default=None, le=MAX_LIMIT)
+    max_debug_exits: int | None = Field(default=None, le=MAX_LIMIT)
 
 
 def _verdict(verdict: BootVerdict) -> VerdictPublic:
