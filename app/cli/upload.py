@@ -6,7 +6,9 @@ error, a 503 or a 507 (full disk; Retry-After honoured) can never create a secon
 terminal), then the verdict of the project's policy with its reasons (triaged findings are
 shown but do not fail; ``--strict`` ignores triage), every finding (ID, severity, title,
 first line) and the page URL. Exit status: 0 analysed (or just uploaded), 1 when the policy
-verdict fails or ``--fail-on`` is reached, 2 when the upload or the analysis failed.
+verdict fails, 2 when the upload or the analysis failed. ``--fail-on`` and the ``--max-*``
+thresholds are sent as the upload's policy overrides, so the server's stored verdict and the
+exit status agree (``--fail-on`` is judged locally only when the server gives no verdict).
 """
 
 from __future__ import annotations
@@ -34,6 +36,16 @@ RETRYABLE = (429, 502, 503, 504, 507)  # busy, down, or out of space: the same u
 MAX_WAIT = 30.0
 SEVERITIES = ["info", "low", "medium", "high", "critical"]
 FORM_FIELDS = ("project", "name", "branch", "commit", "ci_url", "tags", "origin_id")
+# policy thresholds sent as upload overrides, with what their figure counts
+# (app.service.verdict.THRESHOLDS: the CLI talks to the server only over HTTP, so the names
+# are the API's form fields)
+LIMITS = {
+    "max_shared_pages": "more than N pages are shared at hand-off",
+    "max_transitions": "the boot makes more than N encryption transitions",
+    "max_bounce_bytes": "more than N bytes bounce through IoMmu bounce buffers",
+    "max_debug_exits": "the debug log costs more than N VM exits",
+}
+LIMIT_FIELDS = tuple(LIMITS)
 
 
 class UploadFailed(click.ClickException):
@@ -100,6 +112,17 @@ def _wait(
             time.sleep(0.5)
 
 
+def _limit_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``--max-shared-pages N`` ... : one option per threshold of ``LIMITS``."""
+    for field, what in reversed(LIMITS.items()):
+        help_text = f"Policy override: fail when {what}."
+        option = click.option(
+            "--" + field.replace("_", "-"), type=click.IntRange(min=0), metavar="N", help=help_text
+        )
+        command = option(command)
+    return command
+
+
 @cli.command("upload")
 @click.argument("log", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--firmware", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -127,7 +150,11 @@ def _wait(
 @click.option("--origin-id", help="Idempotency key: the same key never makes a second boot.")
 @click.option("--wait", is_flag=True, help="Wait for the analysis and print the verdict.")
 @click.option("--timeout", default=900.0, show_default=True, help="Seconds to wait.")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 at this severity or worse.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    help="Policy override: fail (exit 1) on a finding at this severity or worse.",
+)
 @format_option("lines (text) or one JSON object (json)")
 @click.option(
     "--strict",
@@ -152,11 +179,7 @@ def _wait(
     default=None,
     help="Policy override: fail on findings new against the baseline.",
 )
-@click.option(
-    "--max-shared-pages",
-    type=click.IntRange(min=0),
-    help="Policy override: fail when more pages are shared at hand-off.",
-)
+@_limit_options
 def upload(
     log: Path,
     firmware: Path | None,
@@ -171,14 +194,14 @@ def upload(
     baseline: int | None,
     fail_rules: tuple[str, ...],
     fail_on_new: bool | None,
-    max_shared_pages: int | None,
-    **fields: str | None,
+    **fields: Any,
 ) -> None:
     """Upload LOG (plain or gzip) and print the boot's page URL."""
     console = Console(stderr=True)
     fields["origin_id"] = fields.get("origin_id") or f"cli-{uuid.uuid4()}"
     data = {key: value for key, value in fields.items() if key in FORM_FIELDS and value}
-    data.update(_policy_fields(baseline, fail_rules, fail_on_new, max_shared_pages))
+    limits = {key: value for key, value in fields.items() if key in LIMIT_FIELDS}
+    data.update(_policy_fields(baseline, fail_on, fail_rules, fail_on_new, limits))
     headers = {"Authorization": f"Bearer {token}"}
     base = server.rstrip("/")
     with (
@@ -229,19 +252,24 @@ def upload(
         _print_policy(policy, findings)
         _print_baseline(compared, base)
 
-    _report(boot, counts, fail_on, console, quiet=quiet, details=details)
+    # the verdict applied --fail-on (with triage): judge it here only without one
+    local_fail_on = None if policy.get("verdict") else fail_on
+    _report(boot, counts, local_fail_on, console, quiet=quiet, details=details)
     if policy.get("verdict") == "fail":
         raise SystemExit(1)
 
 
 def _policy_fields(
     baseline: int | None,
+    fail_on: str | None,
     fail_rules: tuple[str, ...],
     fail_on_new: bool | None,
-    max_shared_pages: int | None,
+    limits: dict[str, int | None],
 ) -> dict[str, str]:
-    """The upload's baseline and policy overrides as form fields (only those given)."""
-    data = {"baseline": baseline, "max_shared_pages": max_shared_pages}
+    """The upload's baseline and policy overrides as form fields (only those given);
+    ``--fail-on`` is sent as the ``fail_on`` override, so the stored verdict (and a later
+    ``GET .../verdict``) agrees with the exit status."""
+    data = {"baseline": baseline, "fail_on": fail_on, **limits}
     out = {key: str(value) for key, value in data.items() if value is not None}
     if fail_rules:
         out["fail_rules"] = ",".join(fail_rules)

@@ -7,6 +7,7 @@ A project without a row has the built-in policy version 0 (``DEFAULT_FAIL_ON``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import (
@@ -39,7 +40,11 @@ class VerdictPolicy(Base):
     fail_rules: Mapped[str] = mapped_column(String(1000), default="")  # comma-separated IDs
     # fail on a finding the boot's baseline did not have (service.baseline)
     fail_on_new: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    max_shared_pages: Mapped[int | None] = mapped_column(BigInteger)  # at hand-off; None: no limit
+    # thresholds (app.service.verdict.THRESHOLDS); None: no limit
+    max_shared_pages: Mapped[int | None] = mapped_column(BigInteger)  # at hand-off
+    max_transitions: Mapped[int | None] = mapped_column(BigInteger)  # encryption transitions
+    max_bounce_bytes: Mapped[int | None] = mapped_column(BigInteger)  # IoMmu bounce buffers
+    max_debug_exits: Mapped[int | None] = mapped_column(BigInteger)  # debug_cost.exits
     author: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
@@ -62,9 +67,10 @@ def add_policy(
     fail_rules: list[str],
     author: str,
     fail_on_new: bool = False,
-    max_shared_pages: int | None = None,
+    limits: Mapping[str, int | None] | None = None,
 ) -> VerdictPolicy:
-    """The project's next policy version."""
+    """The project's next policy version; ``limits`` sets threshold columns by name
+    (``max_shared_pages``...), absent ones stay NULL (no limit)."""
     previous = current_policy(session, project_id=project_id)
     policy = VerdictPolicy(
         project_id=project_id,
@@ -72,8 +78,8 @@ def add_policy(
         fail_on=fail_on,
         fail_rules=",".join(fail_rules),
         fail_on_new=fail_on_new,
-        max_shared_pages=max_shared_pages,
         author=author,
+        **dict(limits or {}),
     )
     session.add(policy)
     session.flush()

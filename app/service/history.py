@@ -2,7 +2,8 @@
 and for every finding among them the first boot of the branch where it appeared.
 
 What a CI user reads to see when a regression came in: one row per boot (verdict, findings by
-severity, pages shared at hand-off, transitions, bounce bytes), one row per fingerprint
+severity, pages shared at hand-off, transitions, bounce bytes, debug-port exits:
+``service.key_figures``), one row per fingerprint
 (first and last boot seen, how many of the listed boots have it). "First" looks at the whole
 branch (the stored ``findings`` rows of each boot's shown analysis), not only the listed boots.
 The history page and ``GET /api/v1/projects/{name}/history`` both show ``branch_history``.
@@ -17,24 +18,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.analysis.document import ResultDocument
-from app.db import queries
+from app.db import queries, review_queries
 from app.db.models import Boot, Finding
+from app.service.key_figures import Figures, key_figures
 from app.service.permissions import Principal, readable_project
 from app.service.results import StaleResult, get_result
 from app.service.verdict import boot_verdict
 
 DEFAULT_BOOTS = 20
 MAX_BOOTS = 100
-
-
-@dataclass(frozen=True, slots=True)
-class Figures:
-    """A boot's key figures (None while it has no current result)."""
-
-    counts: dict[str, int]  # findings by severity
-    shared_pages_at_handoff: int | None
-    transitions: int
-    bounce_bytes: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,15 +57,6 @@ class BranchHistory:
     branch: str
     boots: tuple[HistoryRow, ...]  # newest first
     findings: tuple[FirstSeen, ...]  # newest first appearance first
-
-
-def figures(document: ResultDocument) -> Figures:
-    return Figures(
-        counts=dict(document.verdict.counts),
-        shared_pages_at_handoff=document.iommu.shared_pages_at_handoff,
-        transitions=document.iommu.transitions.count,
-        bounce_bytes=sum(device.bounce_bytes for device in document.devices),
-    )
 
 
 def branch_history(
@@ -118,6 +101,13 @@ def branch_history(
     return BranchHistory(project.name, branch, tuple(rows), tuple(found))
 
 
+def project_branches(session: Session, principal: Principal, project_name: str) -> list[str]:
+    """The branches of the project's boots (what a history can be asked for); ``NotFound``
+    alike for a hidden and a missing project."""
+    project = readable_project(session, principal, project_name)
+    return review_queries.list_branches(session, project_ids=[project.id])
+
+
 def _row(boot: Boot, verdict: str, document: ResultDocument | None) -> HistoryRow:
     return HistoryRow(
         boot_id=boot.id,
@@ -126,7 +116,7 @@ def _row(boot: Boot, verdict: str, document: ResultDocument | None) -> HistoryRo
         created_at=boot.created_at,
         status=boot.status,
         verdict=verdict,
-        figures=figures(document) if document else None,
+        figures=key_figures(document) if document else None,
     )
 
 

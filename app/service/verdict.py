@@ -9,7 +9,7 @@ ignores triage. A boot still queued or running is pending; a failed analysis fai
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -23,11 +23,33 @@ from app.db.models import Boot
 from app.db.policy import DEFAULT_FAIL_ON, add_policy, current_policy, false_positive_fingerprints
 from app.db.session import Database
 from app.service.errors import Invalid
+from app.service.key_figures import Figures, key_figures
 from app.service.permissions import ADMIN, Principal, readable_project
 from app.service.results import StaleResult, require_result
 
 NO_SEVERITY = "none"
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """A policy limit on one of the boot's key figures (``service.key_figures``): more fails."""
+
+    field: str  # the policy field, e.g. "max_transitions"
+    what: str  # the figure in a sentence
+    figure: Callable[[Figures], int | None]
+
+
+THRESHOLDS = (
+    Threshold("max_shared_pages", "pages shared at hand-off", lambda f: f.shared_pages_at_handoff),
+    Threshold("max_transitions", "encryption transitions", lambda f: f.transitions),
+    Threshold(
+        "max_bounce_bytes", "bytes bounced through IoMmu bounce buffers", lambda f: f.bounce_bytes
+    ),
+    Threshold("max_debug_exits", "debug-port VM exits", lambda f: f.debug_exits),
+)
+LIMIT_FIELDS = tuple(t.field for t in THRESHOLDS)
+Limits = Mapping[str, int | None]  # {threshold field: its limit, None: none}
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +59,12 @@ class Policy:
     fail_rules: tuple[str, ...]
     fail_on_new: bool = False  # a finding the baseline did not have fails (service.baseline)
     max_shared_pages: int | None = None  # pages shared at hand-off above this fail
+    max_transitions: int | None = None  # each a limit of ``THRESHOLDS``; None: no limit
+    max_bounce_bytes: int | None = None
+    max_debug_exits: int | None = None
+
+    def limits(self) -> dict[str, int | None]:
+        return {name: getattr(self, name) for name in LIMIT_FIELDS}
 
     def counts(self, rule_id: str, severity: str) -> str | None:
         """Why a finding of this rule and severity fails the boot, or None."""
@@ -58,11 +86,10 @@ class Policy:
             fail_on_new=self.fail_on_new
             if overrides.fail_on_new is None
             else overrides.fail_on_new,
-            max_shared_pages=(
-                self.max_shared_pages
-                if overrides.max_shared_pages is None
-                else overrides.max_shared_pages
-            ),
+            **{
+                name: getattr(self, name) if limit is None else limit
+                for name, limit in overrides.limits().items()
+            },
         )
 
 
@@ -75,6 +102,12 @@ class PolicyOverrides:
     fail_rules: tuple[str, ...] = ()
     fail_on_new: bool | None = None
     max_shared_pages: int | None = None
+    max_transitions: int | None = None
+    max_bounce_bytes: int | None = None
+    max_debug_exits: int | None = None
+
+    def limits(self) -> dict[str, int | None]:
+        return {name: getattr(self, name) for name in LIMIT_FIELDS}
 
     def to_json(self) -> dict[str, object]:
         """The overridden fields only (what the verdict lists)."""
@@ -82,7 +115,7 @@ class PolicyOverrides:
             "fail_on": self.fail_on,
             "fail_rules": list(self.fail_rules),
             "fail_on_new": self.fail_on_new,
-            "max_shared_pages": self.max_shared_pages,
+            **self.limits(),
         }
         return {key: value for key, value in data.items() if value not in (None, [])}
 
@@ -94,7 +127,7 @@ class PolicyOverrides:
             fail_on=data.get("fail_on"),
             fail_rules=tuple(data.get("fail_rules", ())),
             fail_on_new=data.get("fail_on_new"),
-            max_shared_pages=data.get("max_shared_pages"),
+            **{name: data.get(name) for name in LIMIT_FIELDS},
         )
 
 
@@ -127,9 +160,8 @@ def project_policy(session: Session, project_id: int) -> Policy:
     if stored is None:
         return Policy(0, DEFAULT_FAIL_ON, ())
     rules = tuple(rule for rule in stored.fail_rules.split(",") if rule)
-    return Policy(
-        stored.version, stored.fail_on, rules, stored.fail_on_new, stored.max_shared_pages
-    )
+    limits = {name: getattr(stored, name) for name in LIMIT_FIELDS}
+    return Policy(stored.version, stored.fail_on, rules, stored.fail_on_new, **limits)
 
 
 Judged = tuple[int, ResultDocument]  # a baseline: its boot ID and its document
@@ -259,13 +291,15 @@ def _reason(
 
 def _thresholds(policy: Policy, document: ResultDocument) -> tuple[str, ...]:
     """Figures over the policy's limits: a threshold is about the boot, not one finding, so
-    no triage applies to it."""
-    shared = document.iommu.shared_pages_at_handoff
-    if policy.max_shared_pages is not None and (shared or 0) > policy.max_shared_pages:
-        return (
-            f"{shared} pages shared at hand-off, over max_shared_pages {policy.max_shared_pages}",
-        )
-    return ()
+    no triage applies to it (an unknown figure, such as no hand-off, is never over)."""
+    figures = key_figures(document)
+    limits = policy.limits()
+    over = []
+    for threshold in THRESHOLDS:
+        limit, value = limits[threshold.field], threshold.figure(figures)
+        if limit is not None and value is not None and value > limit:
+            over.append(f"{value} {threshold.what}, over {threshold.field} {limit}")
+    return tuple(over)
 
 
 def _triage(session: Session, project_id: int) -> dict[str, str]:
@@ -281,9 +315,7 @@ def readable_policy(session: Session, principal: Principal, project_name: str) -
     return project_policy(session, readable_project(session, principal, project_name).id)
 
 
-def check_policy_fields(
-    fail_on: str | None, fail_rules: Sequence[str], max_shared_pages: int | None
-) -> None:
+def check_policy_fields(fail_on: str | None, fail_rules: Sequence[str], limits: Limits) -> None:
     """``Invalid`` for an unknown severity or rule ID or a negative limit (a stored policy and
     an upload's overrides are checked alike, before anything is written)."""
     if fail_on is not None and fail_on != NO_SEVERITY:
@@ -294,8 +326,11 @@ def check_policy_fields(
     unknown = sorted(set(fail_rules) - set(RULES_BY_ID))
     if unknown:
         raise Invalid(f"fail_rules: unknown rule ID(s) {', '.join(unknown)}")
-    if max_shared_pages is not None and max_shared_pages < 0:
-        raise Invalid("max_shared_pages must be 0 or more")
+    for name, limit in limits.items():
+        if name not in LIMIT_FIELDS:
+            raise Invalid(f"{name}: not a threshold ({', '.join(LIMIT_FIELDS)})")
+        if limit is not None and limit < 0:
+            raise Invalid(f"{name} must be 0 or more")
 
 
 def parse_overrides(
@@ -303,11 +338,11 @@ def parse_overrides(
     fail_on: str | None,
     fail_rules: Sequence[str],
     fail_on_new: bool | None,
-    max_shared_pages: int | None,
+    limits: Limits,
 ) -> PolicyOverrides | None:
     """An upload's policy overrides, checked; None when it overrides nothing."""
-    check_policy_fields(fail_on, fail_rules, max_shared_pages)
-    overrides = PolicyOverrides(fail_on, tuple(fail_rules), fail_on_new, max_shared_pages)
+    check_policy_fields(fail_on, fail_rules, limits)
+    overrides = PolicyOverrides(fail_on, tuple(fail_rules), fail_on_new, **limits)
     return overrides if overrides.to_json() else None
 
 
@@ -319,11 +354,13 @@ def set_policy(
     fail_on: str,
     fail_rules: list[str],
     fail_on_new: bool = False,
-    max_shared_pages: int | None = None,
+    limits: Limits | None = None,
 ) -> Policy:
     """Store the project's next policy version (admin only); ``Invalid`` before anything is
-    written when a field is wrong (``check_policy_fields``)."""
-    check_policy_fields(fail_on, fail_rules, max_shared_pages)
+    written when a field is wrong (``check_policy_fields``). ``limits``: threshold fields
+    (``THRESHOLDS``), absent ones unlimited."""
+    limits = dict(limits or {})
+    check_policy_fields(fail_on, fail_rules, limits)
     token = principal.token.prefix if principal.token else ""
     author = principal.user.username if principal.user else f"token {token}"
     with db.write() as session:
@@ -335,7 +372,7 @@ def set_policy(
             fail_on=fail_on,
             fail_rules=fail_rules,
             fail_on_new=fail_on_new,
-            max_shared_pages=max_shared_pages,
+            limits=limits,
             author=author,
         )
         return project_policy(session, project.id)

@@ -102,6 +102,9 @@ def test_policy_versions_change_what_fails(client, make_token, slot_log) -> None
         "fail_rules": [],
         "fail_on_new": False,
         "max_shared_pages": None,
+        "max_transitions": None,
+        "max_bounce_bytes": None,
+        "max_debug_exits": None,
     }
     body = {"fail_on": "none", "fail_rules": ["BOOT-003"]}
     assert client.put(url, json=body, headers=bearer(reader)).status_code == 403

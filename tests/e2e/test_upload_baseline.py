@@ -1,6 +1,7 @@
 """``cvmreview upload --wait`` against real server processes on SQLite and PostgreSQL: what
 changed against the baseline (text and JSON), ``--baseline ID`` and the policy overrides
-(``--fail-on-rule``, ``--max-shared-pages``, ``--fail-on-new``) recorded with the verdict."""
+(``--fail-on``, ``--fail-on-rule``, ``--fail-on-new`` and the ``--max-*`` thresholds) recorded
+with the verdict."""
 
 from __future__ import annotations
 
@@ -76,6 +77,9 @@ def test_upload_wait_compares_with_the_baseline(tmp_path: Path, database_url: st
             "BOOT-003",
             "--max-shared-pages",
             "0",
+            *("--max-transitions", "0", "--max-bounce-bytes", "0", "--max-debug-exits", "0"),
+            "--fail-on",
+            "critical",
             "--fail-on-new",
             "--format",
             "json",
@@ -85,16 +89,17 @@ def test_upload_wait_compares_with_the_baseline(tmp_path: Path, database_url: st
         assert answer["baseline"]["baseline_id"] == first_id
         assert answer["baseline"]["how"] == f"#{first_id}, named on upload"
         assert answer["baseline"]["changes"]["new"] == []
+        limits = ("max_shared_pages", "max_transitions", "max_bounce_bytes", "max_debug_exits")
         assert answer["verdict"]["overrides"] == {
+            "fail_on": "critical",  # --fail-on reaches the stored verdict
             "fail_rules": ["BOOT-003"],
             "fail_on_new": True,
-            "max_shared_pages": 0,
+            **dict.fromkeys(limits, 0),
         }
         assert [r["rule_id"] for r in answer["verdict"]["reasons"]] == ["BOOT-003"]
         shared = answer["baseline"]["shared_pages_at_handoff"]["boot"]
-        assert answer["verdict"]["thresholds"] == (
-            [f"{shared} pages shared at hand-off, over max_shared_pages 0"] if shared else []
-        )
+        over = [entry.rsplit(", over ", 1)[1] for entry in answer["verdict"]["thresholds"]]
+        assert over == [f"{name} 0" for name in limits if shared or name != "max_shared_pages"]
 
         bad = upload(clean, "--baseline", "99999")
         assert bad.returncode == 2 and "baseline: no boot 99999" in bad.stderr

@@ -58,4 +58,8 @@ def test_baseline_on_the_boot_page_and_branch_history(
     listed = web_client.get("/", params={"project": "acme", "branch": "main"}).text
     assert 'id="project-history-link"' in listed
     assert web_client.get("/projects/nowhere/history", params={"branch": "main"}).status_code == 401
-    assert web_client.get("/projects/acme/history").status_code == 422
+    pick = web_client.get("/projects/acme/history")  # no branch: an HTML page, not JSON
+    assert pick.status_code == 422 and pick.headers["content-type"].startswith("text/html")
+    assert "Name a branch" in pick.text and "its branches: main" in pick.text
+    hidden = web_client.get("/projects/nowhere/history")
+    assert hidden.status_code == 401 and "its branches" not in hidden.text

@@ -93,6 +93,15 @@ def upload_boot(
     max_shared_pages: Annotated[
         int | None, Form(ge=0, le=2**53, description="override: pages shared at hand-off")
     ] = None,
+    max_transitions: Annotated[
+        int | None, Form(ge=0, le=2**53, description="override: encryption transitions")
+    ] = None,
+    max_bounce_bytes: Annotated[
+        int | None, Form(ge=0, le=2**53, description="override: bytes bounced (IoMmu)")
+    ] = None,
+    max_debug_exits: Annotated[
+        int | None, Form(ge=0, le=2**53, description="override: debug-port VM exits")
+    ] = None,
 ) -> BootCreated:
     """Accept a boot log for analysis; answers at once, the analysis runs on a worker."""
     target = _upload_project(session, principal, project)
@@ -114,7 +123,12 @@ def upload_boot(
             fail_on=fail_on,
             fail_rules=[rule.strip() for rule in (fail_rules or "").split(",") if rule.strip()],
             fail_on_new=fail_on_new,
-            max_shared_pages=max_shared_pages,
+            limits={
+                "max_shared_pages": max_shared_pages,
+                "max_transitions": max_transitions,
+                "max_bounce_bytes": max_bounce_bytes,
+                "max_debug_exits": max_debug_exits,
+            },
         ),
     )
     ingested = ingest_boot(

@@ -15,6 +15,7 @@ from app.http.deps import DbDep, PrincipalDep, SessionDep
 from app.service.baseline import boot_baseline
 from app.service.history import DEFAULT_BOOTS, MAX_BOOTS, branch_history
 from app.service.verdict import (
+    LIMIT_FIELDS,
     BootVerdict,
     Policy,
     boot_verdict,
@@ -54,13 +55,22 @@ class PolicyPublic(BaseModel):
     fail_rules: list[str] = Field(description="rule IDs that fail the boot at any severity")
     fail_on_new: bool = Field(description="fail on a finding the baseline did not have")
     max_shared_pages: int | None = Field(description="limit of pages shared at hand-off")
+    max_transitions: int | None = Field(description="limit of encryption transitions")
+    max_bounce_bytes: int | None = Field(description="limit of bytes bounced (IoMmu)")
+    max_debug_exits: int | None = Field(description="limit of debug-port VM exits")
+
+
+MAX_LIMIT = 2**53  # the upload form's bound too: a BIGINT column, exact in JSON numbers
 
 
 class PolicyUpdate(BaseModel):
     fail_on: str = "high"
     fail_rules: list[str] = []
     fail_on_new: bool = False
-    max_shared_pages: int | None = None
+    max_shared_pages: int | None = Field(default=None, le=MAX_LIMIT)
+    max_transitions: int | None = Field(default=None, le=MAX_LIMIT)
+    max_bounce_bytes: int | None = Field(default=None, le=MAX_LIMIT)
+    max_debug_exits: int | None = Field(default=None, le=MAX_LIMIT)
 
 
 def _verdict(verdict: BootVerdict) -> VerdictPublic:
@@ -84,7 +94,7 @@ def _policy(policy: Policy) -> PolicyPublic:
         fail_on=policy.fail_on,
         fail_rules=list(policy.fail_rules),
         fail_on_new=policy.fail_on_new,
-        max_shared_pages=policy.max_shared_pages,
+        **policy.limits(),
     )
 
 
@@ -144,7 +154,7 @@ def update_policy(
             fail_on=body.fail_on,
             fail_rules=body.fail_rules,
             fail_on_new=body.fail_on_new,
-            max_shared_pages=body.max_shared_pages,
+            limits=body.model_dump(include=set(LIMIT_FIELDS)),
         )
     )
 

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from app.http.deps import SessionDep
 from app.http.errors import status_of
 from app.service.errors import ServiceError
-from app.service.history import DEFAULT_BOOTS, MAX_BOOTS, branch_history
+from app.service.history import DEFAULT_BOOTS, MAX_BOOTS, branch_history, project_branches
 from app.web.access import PageError, ViewerDep
 from app.web.templating import render
 
@@ -24,11 +24,21 @@ def history_page(
     project: str,
     session: SessionDep,
     viewer: ViewerDep,
-    branch: Annotated[str, Query(min_length=1, max_length=255)],
+    branch: Annotated[str | None, Query(max_length=255)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_BOOTS)] = DEFAULT_BOOTS,
 ) -> HTMLResponse:
+    """Without ``branch`` (a link cut short, a typed URL) an HTML 422 page naming the
+    project's branches, not the API's JSON."""
     try:
+        if not branch:
+            raise PageError(422, _pick_a_branch(project, session, viewer))
         history = branch_history(session, viewer.principal, project, branch, limit=limit)
     except ServiceError as exc:  # the same answer for a hidden and a missing project
         raise PageError(status_of(exc), exc.message) from None
     return render(request, "history.html", {"history": history, "limit": limit})
+
+
+def _pick_a_branch(project: str, session: SessionDep, viewer: ViewerDep) -> str:
+    branches = project_branches(session, viewer.principal, project)
+    known = f"its branches: {', '.join(branches)}" if branches else "it has no branch yet"
+    return f"Name a branch: /projects/{project}/history?branch=NAME ({known})."
