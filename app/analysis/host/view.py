@@ -1,8 +1,9 @@
 """The host page map over the VM's life, built from QEMU's trace events as they stream by.
 
 ``HostView.feed`` takes every event of the capture (the guest's too: its conversions are kept
-for the cross-check, compactly and at most ``crosscheck.MAX_GUEST_CONVERSIONS``); the phase a host line falls in is the boot tracker's (``phase_of``, the
-one owner of phases and ExitBootServices; ``kernel`` from ExitBootServices on);
+for the cross-check, compactly and at most ``crosscheck.MAX_GUEST_CONVERSIONS``); the phase a
+host line falls in is the boot tracker's (``phase_of``, the one owner of phases and
+ExitBootServices; ``kernel`` from ExitBootServices on);
 ``feed_separate`` takes the events of a host trace uploaded apart from the guest log, whose
 lines cannot be placed in the guest's phases. ``finish`` returns the ``host`` section, or
 ``None`` when no host line was seen.
