@@ -80,8 +80,8 @@ class GuestConversions:
         self._start = array("Q")
         self._end = array("Q")
         self._flags = array("B")  # bit 0: to private; the kind above it
-        self._module = array("H")
-        self._phase = array("H")
+        self._module = array("I")
+        self._phase = array("I")
         self._wide: dict[int, tuple[int, int]] = {}  # ranges past 64 bits (damaged lines)
         self._names: list[str] = []
         self._name_index: dict[str, int] = {}

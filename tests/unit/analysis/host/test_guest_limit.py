@@ -78,3 +78,16 @@ def test_a_kept_conversion_reads_back_exactly() -> None:
     assert guest[0] == GuestConversion(
         1, 0x7F000000, 0x7F003000, True, "PlatformPei", "page-state", "launch"
     )
+
+
+def test_any_number_of_distinct_module_names_is_kept() -> None:
+    names = 70_000  # past what two bytes can number
+    text = "\n".join(
+        lines.set_page_state(f"M{index}", index * PAGE, (index + 1) * PAGE, True)
+        for index in range(names)
+    )
+    view = HostView()
+    for event in Scanner().iter_events(io.BytesIO(text.encode())):
+        view.feed(event)
+    guest = view.facts.guest
+    assert len(guest) == names and guest[names - 1].module == f"M{names - 1}"
