@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
+from types import SimpleNamespace
 from typing import Any
 
 from app.analysis.report import analyze
 from app.service.figures.host import build_host_figure, host_view
+from app.web.templating import build_templates
 from tests.unit.analysis.host.test_host_view import SNP_CAPTURE
 from tests.web.conftest import BootMaker
 from tests.web.figures import assert_valid_figure, embedded_figures
@@ -40,3 +43,15 @@ def test_boot_page_shows_the_host_track(web_client: Any, make_boot: BootMaker) -
     figures = embedded_figures(page.text)
     assert "host-plot-data" in figures
     assert_valid_figure(figures["host-plot-data"])
+
+
+def test_the_host_summary_says_when_guest_conversions_were_not_checked() -> None:
+    document = analyze(io.BytesIO(SNP_CAPTURE.encode()), name="capture.log")
+    assert document.host is not None and document.host.cross_check is not None
+    template = build_templates().env.get_template("boots/_host.html")
+    boot = SimpleNamespace(id=1)
+    assert "not checked" not in template.render(host=document.host, host_figure=None, boot=boot)
+    capped = replace(document.host.cross_check, guest_conversions_not_checked=1234)
+    host = replace(document.host, cross_check=capped)
+    page = template.render(host=host, host_figure=None, boot=boot)
+    assert "3 guest conversions paired (1,234 later ones not checked)" in page

@@ -10,10 +10,14 @@ overlap it, taken first to last; any page of it left uncovered is a conversion t
 saw (HOST-001). Host conversions no guest line explains are reported only in firmware phases
 (HOST-002): after hand-off the kernel converts without logging. With a separately uploaded
 trace the phases are unknown, so only host conversions before the last paired one count.
+Only the first ``MAX_GUEST_CONVERSIONS`` guest conversions are kept (they are kept before any
+host line is seen, so this bounds the memory of any log); the cross-check says how many it did
+not check, and in a capture reports no HOST-002 past the first one it did not keep.
 """
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 
 from app.analysis.firmware import FirmwareReport
@@ -32,6 +36,7 @@ from app.analysis.model import (
 from app.analysis.rules.base import FindingCollector
 
 SAMPLED_PAGES = 4096
+MAX_GUEST_CONVERSIONS = 200_000  # guest conversions kept for the cross-check; later ones counted
 FIRMWARE_PHASES = frozenset({"launch", "SEC", "PEI", "DXE", "BDS"})
 SNP_SECTION_PAGE_TYPES = {
     SevSectionType.SNP_SEC_MEM: "zero",
@@ -55,6 +60,105 @@ class GuestConversion:
     phase: str
 
 
+KINDS = ("encdec", "page-state", "tdx")
+_ENCDEC, _PAGE_STATE, _TDX = range(3)
+_WIDEST = (1 << 64) - 1
+
+
+class GuestConversions:
+    """The guest's conversions as the log streams by, kept for the cross-check.
+
+    Kept whether or not a host line has been seen (a capture's first host line may come after
+    guest conversions), so compact: a few dozen bytes each in arrays, module and phase names
+    interned; and at most ``limit`` (``MAX_GUEST_CONVERSIONS``) of them, so the memory stays
+    bounded whatever the log. Past the limit only counts are kept, per kind, and the
+    cross-check says how many conversions it did not cover."""
+
+    def __init__(self, limit: int = MAX_GUEST_CONVERSIONS) -> None:
+        self.limit = limit
+        self._line = array("q")
+        self._start = array("Q")
+        self._end = array("Q")
+        self._flags = array("B")  # bit 0: to private; the kind above it
+        self._module = array("I")
+        self._phase = array("I")
+        self._wide: dict[int, tuple[int, int]] = {}  # ranges past 64 bits (damaged lines)
+        self._names: list[str] = []
+        self._name_index: dict[str, int] = {}
+        self._dropped = [0, 0, 0]  # conversions past the limit, by kind
+        self._page_state = False  # an ``InternalSetPageState`` line seen, kept or not
+        self.first_dropped_line: int | None = None
+
+    def add(self, event: Event, phase: str) -> None:
+        """Keep the conversion a firmware line logs (none for MMIO or zero length)."""
+        if isinstance(event, PageStateChange):
+            start, end, private, kind = event.start, event.end, not event.shared, _PAGE_STATE
+        elif isinstance(event, SetMemorySharedOrPrivate):
+            start, end = event.physical, event.physical + event.length
+            private, kind = not event.shared, _TDX
+        elif isinstance(event, SetMemoryEncDec):
+            if event.mmio:
+                return
+            start, end = event.physical, event.physical + event.length
+            private, kind = event.encrypt, _ENCDEC
+        else:
+            return
+        start -= start % PAGE_SIZE
+        end += -end % PAGE_SIZE
+        if end <= start:
+            return
+        self._page_state = self._page_state or kind == _PAGE_STATE
+        if len(self._line) >= self.limit:
+            self._dropped[kind] += 1
+            if self.first_dropped_line is None:
+                self.first_dropped_line = event.line
+            return
+        if start < 0 or end > _WIDEST:
+            self._wide[len(self._line)] = (start, end)
+            start = end = 0
+        self._line.append(event.line)
+        self._start.append(start)
+        self._end.append(end)
+        self._flags.append(kind << 1 | private)
+        self._module.append(self._intern(event.module))
+        self._phase.append(self._intern(phase))
+
+    def _intern(self, name: str) -> int:
+        index = self._name_index.get(name)
+        if index is None:
+            index = self._name_index[name] = len(self._names)
+            self._names.append(name)
+        return index
+
+    def __len__(self) -> int:
+        return len(self._line)
+
+    def __getitem__(self, index: int) -> GuestConversion:
+        start, end = self._wide.get(index, (self._start[index], self._end[index]))
+        flags = self._flags[index]
+        return GuestConversion(
+            self._line[index],
+            start,
+            end,
+            bool(flags & 1),
+            self._names[self._module[index]],
+            KINDS[flags >> 1],
+            self._names[self._phase[index]],
+        )
+
+    def counted(self) -> list[int]:
+        """The indices of the kept conversions the cross-check pairs, in log order:
+        ``SetMemoryEncDec`` lines do not count when ``InternalSetPageState`` was logged."""
+        if not self._page_state:
+            return list(range(len(self._line)))
+        return [i for i, flags in enumerate(self._flags) if flags >> 1 != _ENCDEC]
+
+    def not_checked(self) -> int:
+        """The conversions that would count but came past the limit."""
+        dropped = self._dropped
+        return sum(dropped) - (dropped[_ENCDEC] if self._page_state else 0)
+
+
 @dataclass(slots=True)
 class HostPiece:
     """A host conversion, with what is left of it once guest conversions claim their pages."""
@@ -68,44 +172,24 @@ class HostPiece:
     left: list[tuple[int, int]] = field(default_factory=list)
 
 
-def guest_conversion(event: Event, phase: str) -> GuestConversion | None:
-    """The guest conversion a firmware line logs, or None (MMIO, zero length)."""
-    if isinstance(event, PageStateChange):
-        start, end, private, kind = event.start, event.end, not event.shared, "page-state"
-    elif isinstance(event, SetMemorySharedOrPrivate):
-        start, end = event.physical, event.physical + event.length
-        private, kind = not event.shared, "tdx"
-    elif isinstance(event, SetMemoryEncDec):
-        if event.mmio:
-            return None
-        start, end = event.physical, event.physical + event.length
-        private, kind = event.encrypt, "encdec"
-    else:
-        return None
-    start -= start % PAGE_SIZE
-    end += -end % PAGE_SIZE
-    if end <= start:
-        return None
-    return GuestConversion(event.line, start, end, private, event.module, kind, phase)
-
-
 def pair(
-    guest: list[GuestConversion],
+    guest: GuestConversions,
     pieces: list[HostPiece],
     collector: FindingCollector,
     *,
     interleaved: bool,
 ) -> hd.CrossCheck | None:
     """Pair guest conversions with host ones and report what does not pair."""
-    guest = _counted(guest)
-    if not guest or not pieces:
+    counted = guest.counted()
+    if not counted or not pieces:
         return None
     for piece in pieces:
         piece.left = [(piece.start, piece.end)]
     paired = unseen = 0
     last_used = -1
-    limits = _next_touch(guest) if interleaved else [None] * len(guest)
-    for conversion, limit in zip(guest, limits, strict=True):
+    limits = _next_touch(guest, counted) if interleaved else [None] * len(counted)
+    for index, limit in zip(counted, limits, strict=True):
+        conversion = guest[index]
         missing, used = _claim(conversion, pieces, limit)
         last_used = max(last_used, used)
         if missing:
@@ -124,23 +208,19 @@ def pair(
             )
         else:
             paired += 1
-    unexplained = _report_unexplained(pieces, collector, interleaved, last_used)
-    return hd.CrossCheck(len(guest), paired, unseen, unexplained)
+    until = guest.first_dropped_line if interleaved else None
+    unexplained = _report_unexplained(pieces, collector, interleaved, last_used, until)
+    not_checked = guest.not_checked()
+    return hd.CrossCheck(len(counted), paired, unseen, unexplained, not_checked or None)
 
 
-def _counted(guest: list[GuestConversion]) -> list[GuestConversion]:
-    if any(g.kind == "page-state" for g in guest):
-        return [g for g in guest if g.kind != "encdec"]
-    return guest
-
-
-def _next_touch(guest: list[GuestConversion]) -> list[int | None]:
-    """For each guest conversion, the line of the next one touching its pages (None: none).
-    In a capture the host's conversion comes before that line, or it was not this one's."""
+def _next_touch(guest: GuestConversions, counted: list[int]) -> list[int | None]:
+    """For each counted guest conversion, the line of the next one touching its pages (None:
+    none). In a capture the host's conversion comes before that line, or it was not this one's."""
     later: dict[int, int] = {}
-    out: list[int | None] = [None] * len(guest)
-    for index in range(len(guest) - 1, -1, -1):
-        conversion = guest[index]
+    out: list[int | None] = [None] * len(counted)
+    for index in range(len(counted) - 1, -1, -1):
+        conversion = guest[counted[index]]
         pages = _sample_pages(conversion)
         found = [later[p] for p in pages if p in later]
         out[index] = min(found) if found else None
@@ -209,11 +289,17 @@ def _minus(ranges: list[tuple[int, int]], cut: list[tuple[int, int]]) -> list[tu
 
 
 def _report_unexplained(
-    pieces: list[HostPiece], collector: FindingCollector, interleaved: bool, last_used: int
+    pieces: list[HostPiece],
+    collector: FindingCollector,
+    interleaved: bool,
+    last_used: int,
+    until: int | None,
 ) -> int:
+    """HOST-002 for host conversions left over; in a capture none past ``until``, the first
+    guest conversion not kept (what explains them was not checked)."""
     count = 0
     for index, piece in enumerate(pieces):
-        if not piece.left:
+        if not piece.left or (until is not None and piece.line > until):
             continue
         in_firmware = piece.phase in FIRMWARE_PHASES if interleaved else index <= last_used
         if not in_firmware:

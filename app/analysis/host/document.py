@@ -8,7 +8,9 @@ host line; ``None`` when the lines carry no time at all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from app.analysis.jsondata import OMIT_NONE
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,10 +96,12 @@ class ResetSeen:
 class CrossCheck:
     """Guest conversions paired with the host's (``crosscheck``)."""
 
-    guest_conversions: int
+    guest_conversions: int  # the ones paired, at most crosscheck.MAX_GUEST_CONVERSIONS
     paired: int
     guest_unseen: int
     host_unexplained: int
+    #: guest conversions past that limit, not checked (absent when every one was)
+    guest_conversions_not_checked: int | None = field(default=None, metadata=OMIT_NONE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,9 @@
 """The host page map over the VM's life, built from QEMU's trace events as they stream by.
 
 ``HostView.feed`` takes every event of the capture (the guest's too: its conversions are kept
-for the cross-check); the phase a host line falls in is the boot tracker's (``phase_of``, the
-one owner of phases and ExitBootServices; ``kernel`` from ExitBootServices on);
+for the cross-check, compactly and at most ``crosscheck.MAX_GUEST_CONVERSIONS``); the phase a
+host line falls in is the boot tracker's (``phase_of``, the one owner of phases and
+ExitBootServices; ``kernel`` from ExitBootServices on);
 ``feed_separate`` takes the events of a host trace uploaded apart from the guest log, whose
 lines cannot be placed in the guest's phases. ``finish`` returns the ``host`` section, or
 ``None`` when no host line was seen.
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from app.analysis.host import document as hd
-from app.analysis.host.crosscheck import GuestConversion, HostPiece, guest_conversion
+from app.analysis.host.crosscheck import MAX_GUEST_CONVERSIONS, GuestConversions, HostPiece
 from app.analysis.host.events import (
     HostConversion,
     HostEvent,
@@ -74,7 +75,7 @@ class HostFacts:
     """What the cross-check needs besides the section: conversions and launch ranges."""
 
     pieces: list[HostPiece] = field(default_factory=list)
-    guest: list[GuestConversion] = field(default_factory=list)
+    guest: GuestConversions = field(default_factory=GuestConversions)
     launch: list[HostLaunchUpdate] = field(default_factory=list)
     faults: list[HostMemoryFault] = field(default_factory=list)
 
@@ -87,8 +88,12 @@ def phase_name(phase: Phase | None) -> str:
 
 
 class HostView:
-    def __init__(self, phase_of: Callable[[], Phase | None] = lambda: None) -> None:
-        self.facts = HostFacts()
+    def __init__(
+        self,
+        phase_of: Callable[[], Phase | None] = lambda: None,
+        guest_limit: int = MAX_GUEST_CONVERSIONS,
+    ) -> None:
+        self.facts = HostFacts(guest=GuestConversions(guest_limit))
         self._map = SharedMap()
         self._phase_of = phase_of
         self._phase = LAUNCH
@@ -148,9 +153,7 @@ class HostView:
     # --- guest events ---------------------------------------------------------------------
 
     def _guest(self, event: Event) -> None:
-        conversion = guest_conversion(event, phase_name(self._phase_of()))
-        if conversion is not None:
-            self.facts.guest.append(conversion)
+        self.facts.guest.add(event, phase_name(self._phase_of()))
 
     def _follow_phase(self) -> None:
         """In a capture, take the boot tracker's phase before each host line."""
